@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ATA over Ethernet initiator: shared definitions.
+ *
+ * Objects and their lifetimes
+ * ---------------------------
+ * struct aoe_dev is one shelf.slot. It is created in process context (never
+ * from a received frame directly: config answers for unknown addresses are
+ * queued, bounded, and handled by a work item) and put in a hash table that
+ * the receive path searches under RCU. A kref counts the table's reference
+ * and the gendisk's (dropped by ->free_disk); the last put frees it, always
+ * after the device was unhashed and an RCU grace period passed.
+ *
+ * A device has up to AOE_MAX_TARGETS targets (target MAC addresses), each
+ * reached through up to AOE_MAX_PATHS local interfaces. Targets live in the
+ * device and are never freed before it; a path holds a tracked reference on
+ * its net_device, dropped when the interface unregisters or the device goes.
+ *
+ * Locks, outermost first
+ * ----------------------
+ * aoe_devs_mutex (aoedev.c): the device table's membership and the count of
+ *	devices. Process context only.
+ * aoe_dev.mtx: the gendisk pointer, disk creation, capacity changes and the
+ *	decision to tear a device down. Process context only (work items,
+ *	character device writes, module exit).
+ * aoe_dev.lock: everything the I/O path touches: state, targets, paths,
+ *	frames, pending commands, counters, identify data. Taken from process
+ *	context (queue_rq, sysfs), softirq (receive) and timer context, always
+ *	with spin_lock_bh or from bottom-half context. Nothing that sleeps or
+ *	transmits is done under it: frames to send are collected on a local
+ *	sk_buff_head and requests to complete on a local list, and both are
+ *	handled after the unlock.
+ */
+#ifndef AOE_H
+#define AOE_H
+
+#include <linux/blk-mq.h>
+#include <linux/hashtable.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
+
+#include "aoeproto.h"
+
+#define AOE_VERSION		"1.0.0"
+#define AOE_MAJOR		152
+#define AOE_PARTITIONS		16
+#define AOE_MAX_TARGETS		8
+#define AOE_MAX_PATHS		8
+#define AOE_MAX_FRAMES		128	/* per device; fits the 8-bit tag index */
+#define AOE_QUEUE_DEPTH		128
+#define AOE_DISCOVER_SECS	60
+
+enum aoe_dev_state {
+	AOE_DS_NEW,	/* config answered, IDENTIFY not yet */
+	AOE_DS_UP,	/* identified: requests go to the target */
+	AOE_DS_DOWN,	/* no answer for aoe_deadsecs: requests fail */
+};
+
+struct aoe_path {
+	struct net_device *ifp;
+	netdevice_tracker tracker;
+};
+
+struct aoe_target {
+	u8 mac[ETH_ALEN];
+	u16 bufcnt;
+	u16 fwver;
+	u8 scnt;
+	u8 npaths;
+	u8 next_path;
+	struct aoe_path paths[AOE_MAX_PATHS];
+	struct aoe_rtt rtt;
+	struct aoe_win win;
+	u32 nout;			/* frames outstanding */
+	unsigned long loss_stamp;	/* jiffies of the last window cut */
+};
+
+enum aoe_frame_kind {
+	AOE_FK_DATA,
+	AOE_FK_IDENT,
+};
+
+struct aoe_frame {
+	struct list_head node;		/* d->free_frames or d->out_frames */
+	struct aoe_cmd *cmd;		/* DATA frames only */
+	struct aoe_target *t;
+	struct bio *bio;		/* where this frame's data starts */
+	struct bvec_iter iter;
+	sector_t lba;
+	u32 len;			/* bytes of data */
+	u32 tag;			/* current tag; 0 when free */
+	u32 done_tag;			/* last answered tag, to spot duplicates */
+	u32 gen;
+	u16 idx;
+	u8 kind;
+	u8 retries;
+	u64 sent_ns;			/* first transmission, for the RTT */
+	unsigned long sent_j;		/* latest transmission */
+	unsigned long deadline;
+};
+
+/* Per-request driver data (blk-mq pdu). */
+struct aoe_cmd {
+	struct list_head node;		/* d->pending, or a local done list */
+	struct request *rq;
+	struct bio *bio;		/* next byte not yet put in a frame */
+	struct bvec_iter iter;
+	sector_t sector;
+	u32 left;			/* bytes not yet put in a frame */
+	u32 nout;			/* frames outstanding */
+	blk_status_t status;
+	bool write;
+};
+
+struct aoe_stats {
+	u64 frames_sent;
+	u64 retransmits;
+	u64 responses;
+	u64 late;		/* answer to a tag already retransmitted */
+	u64 duplicates;		/* second answer to an answered tag */
+	u64 unexpected;		/* unknown tag, wrong source or interface */
+	u64 malformed;		/* too short or inconsistent */
+	u64 ata_errors;
+	u64 aoe_errors[AOE_ERR_MAX + 1];
+	u64 splits;		/* frames split after an MTU decrease */
+};
+
+struct aoe_dev {
+	struct hlist_node hnode;
+	struct list_head flush_node;	/* on a local list while torn down */
+	struct kref kref;
+	u16 shelf;
+	u8 slot;
+	char name[16];			/* "eS.L" */
+
+	struct mutex mtx;		/* see "Locks" above */
+	struct gendisk *disk;
+	struct blk_mq_tag_set tag_set;
+	int minor_idx;			/* dynamic minor index, or -1 */
+	u64 disk_sectors;		/* capacity given to the block layer */
+
+	spinlock_t lock;		/* see "Locks" above */
+	enum aoe_dev_state state;
+	bool gone;			/* being removed: no new work */
+	bool ident_out;			/* an IDENTIFY is outstanding */
+	u8 ntargets;
+	u8 next_target;
+	struct aoe_target targets[AOE_MAX_TARGETS];
+	struct aoe_frame *frames;
+	struct list_head free_frames;
+	struct list_head out_frames;
+	struct list_head pending;	/* commands with bytes not yet framed */
+	u32 nout;
+	unsigned long last_progress;	/* jiffies of the last useful answer */
+	u8 ident[AOE_IDENT_SIZE];
+	struct aoe_ident_info ii;
+	bool identified;
+	struct aoe_stats st;
+
+	struct timer_list timer;	/* retransmit; armed only with work */
+	struct work_struct work;	/* disk creation and capacity changes */
+};
+
+/* aoemain.c */
+extern struct workqueue_struct *aoe_wq;
+extern unsigned int aoe_deadsecs;
+extern unsigned int aoe_maxout;
+extern unsigned int aoe_maxsectors;
+extern bool aoe_dyndevs;
+extern unsigned int aoe_maxdevs;
+
+/* aoenet.c */
+int aoenet_init(void);
+void aoenet_stop_rx(void);
+void aoenet_exit(void);
+bool aoenet_if_allowed(const struct net_device *ifp);
+int aoenet_set_iflist(const char *s, size_t len);
+struct sk_buff *aoenet_skb(struct net_device *ifp, const u8 *dst,
+			   unsigned int len);
+void aoenet_xmit(struct sk_buff_head *q);
+bool aoenet_path_usable(const struct net_device *ifp);
+
+/* aoecmd.c */
+int aoecmd_init(void);
+void aoecmd_exit(void);
+void aoecmd_discover(void);
+void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
+		    const struct aoe_rsp_info *ri);
+void aoecmd_cfg_rsp(struct sk_buff *skb, struct net_device *ifp,
+		    const struct aoe_rsp_info *ri);
+blk_status_t aoecmd_submit(struct aoe_dev *d, struct aoe_cmd *cmd);
+void aoecmd_timer(struct timer_list *timer);
+void aoecmd_revalidate(struct aoe_dev *d);
+void aoecmd_fail_all(struct aoe_dev *d, struct list_head *done);
+void aoecmd_end_cmds(struct list_head *done);
+void aoecmd_global_stats(u64 *orphans, u64 *newq_dropped);
+void aoecmd_cfg_apply(struct aoe_dev *d, struct net_device *ifp,
+		      const u8 *mac, const struct aoe_cfg_info *ci,
+		      struct sk_buff_head *txq);
+
+/* aoedev.c */
+int aoedev_init(void);
+void aoedev_exit(void);
+struct aoe_dev *aoedev_lookup_rcu(u16 shelf, u8 slot);
+struct aoe_dev *aoedev_find_get(u16 shelf, u8 slot);
+struct aoe_dev *aoedev_create(u16 shelf, u8 slot);
+void aoedev_put(struct aoe_dev *d);
+int aoedev_flush(const char *buf, size_t len);
+void aoedev_drop_ifp(struct net_device *ifp);
+struct aoe_target *aoedev_target(struct aoe_dev *d, const u8 *mac,
+				 bool create);
+int aoedev_add_path(struct aoe_target *t, struct net_device *ifp);
+struct net_device *aoedev_pick_path(struct aoe_target *t);
+const char *aoedev_state_str(struct aoe_dev *d, bool *closewait);
+void aoedev_for_each(void (*fn)(struct aoe_dev *d, void *arg), void *arg);
+
+/* aoeblk.c */
+int aoeblk_init(void);
+void aoeblk_exit(void);
+int aoeblk_add(struct aoe_dev *d);
+void aoeblk_remove(struct aoe_dev *d);
+void aoeblk_update(struct aoe_dev *d);
+
+/* aoechr.c */
+int aoechr_init(void);
+void aoechr_exit(void);
+__printf(1, 2) void aoechr_msg(const char *fmt, ...);
+
+#endif /* AOE_H */

@@ -1,0 +1,868 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Frames and tags, responses, retransmission, the congestion window,
+ * discovery and IDENTIFY.
+ *
+ * A block request becomes an aoe_cmd on the device's pending list; frames are
+ * cut from it as the targets' windows open, each carrying at most what the
+ * chosen path's MTU and the target allow. Write data is copied into the frame
+ * and read data out of the answer, so no frame ever points at a request's
+ * pages: a late or duplicated frame cannot touch a completed request.
+ *
+ * Timers: each device has one retransmit timer. Sending a frame or queueing a
+ * command arms it (never later than the earliest frame deadline); it re-arms
+ * itself only while frames are outstanding or commands wait, so an idle
+ * device has no timer running. It resends overdue frames under a new tag,
+ * cuts the window, and after aoe_deadsecs without an answer marks the device
+ * down and fails its requests; none of that sleeps, so it is done right
+ * there. Discovery repeats every AOE_DISCOVER_SECS from a delayed work item.
+ */
+#include <linux/bio.h>
+#include <linux/etherdevice.h>
+#include <linux/highmem.h>
+#include <linux/if_arp.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+
+#include "aoe.h"
+
+#define AOE_NEWQ_MAX		64	/* config answers waiting for a device */
+#define AOE_MAX_BACKOFF		6	/* RTO doubles at most this many times */
+
+/* Counters for frames that belong to no device. */
+static atomic64_t aoe_orphan_rsp = ATOMIC64_INIT(0);
+static atomic64_t aoe_newq_dropped = ATOMIC64_INIT(0);
+
+/* Walk @len bytes of request data starting at (@bio, @iter). */
+static void aoe_data_copy(struct bio *bio, struct bvec_iter iter, u32 len,
+			  struct sk_buff *skb, int off, bool to_bio)
+{
+	while (len) {
+		struct bio_vec bv;
+		void *p;
+		u32 n;
+
+		if (!iter.bi_size) {
+			bio = bio->bi_next;
+			if (WARN_ON_ONCE(!bio))
+				return;
+			iter = bio->bi_iter;
+		}
+		bv = bio_iter_iovec(bio, iter);
+		n = min(bv.bv_len, len);
+		p = bvec_kmap_local(&bv);
+		if (to_bio) {
+			skb_copy_bits(skb, off, p, n);
+			flush_dcache_page(bv.bv_page);
+		} else {
+			skb_put_data(skb, p, n);
+		}
+		kunmap_local(p);
+		bio_advance_iter_single(bio, &iter, n);
+		off += n;
+		len -= n;
+	}
+}
+
+static void aoe_data_advance(struct bio **bio, struct bvec_iter *iter,
+			     u32 len)
+{
+	while (len) {
+		u32 n;
+
+		if (!iter->bi_size) {
+			*bio = (*bio)->bi_next;
+			if (WARN_ON_ONCE(!*bio))
+				return;
+			*iter = (*bio)->bi_iter;
+		}
+		n = min(iter->bi_size, len);
+		bio_advance_iter(*bio, iter, n);
+		len -= n;
+	}
+}
+
+static struct aoe_frame *frame_get(struct aoe_dev *d)
+{
+	struct aoe_frame *f;
+
+	f = list_first_entry_or_null(&d->free_frames, struct aoe_frame, node);
+	if (!f)
+		return NULL;
+	list_move_tail(&f->node, &d->out_frames);
+	f->gen = (f->gen + 1) & 0x7fffff;
+	if (!f->gen)
+		f->gen = 1;
+	f->tag = aoe_tag_make(f->gen, f->idx);
+	f->retries = 0;
+	f->cmd = NULL;
+	f->t = NULL;
+	d->nout++;
+	return f;
+}
+
+static void frame_put(struct aoe_dev *d, struct aoe_frame *f)
+{
+	if (f->t)
+		f->t->nout--;
+	if (f->kind == AOE_FK_IDENT)
+		d->ident_out = false;
+	f->done_tag = f->tag;
+	f->tag = 0;
+	f->t = NULL;
+	f->cmd = NULL;
+	list_move(&f->node, &d->free_frames);
+	d->nout--;
+}
+
+/* The device goes from idle to busy: the dead clock starts now. */
+static void dev_mark_busy(struct aoe_dev *d)
+{
+	if (!d->nout && list_empty(&d->pending))
+		d->last_progress = jiffies;
+}
+
+static unsigned long frame_timeout(struct aoe_frame *f)
+{
+	u64 us = (u64)aoe_rtt_rto(&f->t->rtt) << min_t(u8, f->retries,
+						      AOE_MAX_BACKOFF);
+
+	return usecs_to_jiffies(min_t(u64, us, AOE_RTO_MAX_US)) + 1;
+}
+
+static struct sk_buff *frame_skb(struct aoe_dev *d, struct aoe_frame *f,
+				 struct net_device *ifp)
+{
+	bool write = f->kind == AOE_FK_DATA && f->cmd->write;
+	unsigned int dlen = write ? f->len : 0;
+	struct sk_buff *skb;
+	struct aoe_ata *a;
+
+	skb = aoenet_skb(ifp, f->t->mac, AOE_ATA_HLEN + dlen);
+	if (!skb)
+		return NULL;
+	aoe_hdr_build(skb_put(skb, sizeof(struct aoe_hdr)), d->shelf,
+		      d->slot, AOE_CMD_ATA, f->tag);
+	a = skb_put(skb, sizeof(*a));
+	if (f->kind == AOE_FK_IDENT)
+		aoe_ata_build_cmd(a, ATA_CMD_IDENT, 1);
+	else
+		aoe_ata_build_rw(a, f->lba, f->len / AOE_SECTOR_SIZE, write,
+				 d->ii.lba48);
+	if (dlen)
+		aoe_data_copy(f->bio, f->iter, dlen, skb, 0, false);
+	return skb;
+}
+
+/*
+ * Send (or resend) @f to target @t through @ifp. A failed allocation is
+ * treated as a lost frame: the deadline is set and the timer resends it.
+ */
+static void frame_send(struct aoe_dev *d, struct aoe_frame *f,
+		       struct aoe_target *t, struct net_device *ifp,
+		       struct sk_buff_head *txq)
+{
+	struct sk_buff *skb;
+
+	lockdep_assert_held(&d->lock);
+	if (f->t != t) {
+		if (f->t)
+			f->t->nout--;
+		f->t = t;
+		t->nout++;
+	}
+	f->sent_j = jiffies;
+	if (!f->retries)
+		f->sent_ns = ktime_get_ns();
+	f->deadline = f->sent_j + frame_timeout(f);
+	skb = frame_skb(d, f, ifp);
+	if (skb) {
+		__skb_queue_tail(txq, skb);
+		d->st.frames_sent++;
+	}
+	timer_reduce(&d->timer, f->deadline);
+}
+
+/* Bytes one data frame to @t through @ifp may carry. */
+static u32 path_max_bytes(struct aoe_target *t, struct net_device *ifp)
+{
+	return aoe_frame_sectors(READ_ONCE(ifp->mtu), t->scnt) *
+	       AOE_SECTOR_SIZE;
+}
+
+/*
+ * Choose a target with room in its window and a usable path, round robin
+ * over the targets so that several of them share the load.
+ */
+static struct aoe_target *pick_target(struct aoe_dev *d,
+				      struct net_device **ifpp, u32 *maxp)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->ntargets; i++) {
+		unsigned int k = (d->next_target + i) % d->ntargets;
+		struct aoe_target *t = &d->targets[k];
+		struct net_device *ifp;
+
+		if (t->nout >= t->win.cwnd)
+			continue;
+		ifp = aoedev_pick_path(t);
+		if (!ifp)
+			continue;
+		*maxp = path_max_bytes(t, ifp);
+		if (!*maxp)
+			continue;
+		d->next_target = k + 1;
+		*ifpp = ifp;
+		return t;
+	}
+	return NULL;
+}
+
+/* Cut frames from the pending commands while the windows allow. */
+static void aoecmd_pump(struct aoe_dev *d, struct sk_buff_head *txq)
+{
+	struct aoe_cmd *cmd;
+
+	lockdep_assert_held(&d->lock);
+	while ((cmd = list_first_entry_or_null(&d->pending, struct aoe_cmd,
+					       node))) {
+		struct net_device *ifp;
+		struct aoe_target *t;
+		struct aoe_frame *f;
+		u32 max;
+
+		t = pick_target(d, &ifp, &max);
+		if (!t)
+			break;
+		f = frame_get(d);
+		if (!f)
+			break;
+		f->kind = AOE_FK_DATA;
+		f->cmd = cmd;
+		f->bio = cmd->bio;
+		f->iter = cmd->iter;
+		f->lba = cmd->sector;
+		f->len = min(cmd->left, max);
+		aoe_data_advance(&cmd->bio, &cmd->iter, f->len);
+		cmd->sector += f->len / AOE_SECTOR_SIZE;
+		cmd->left -= f->len;
+		cmd->nout++;
+		if (!cmd->left)
+			list_del_init(&cmd->node);
+		frame_send(d, f, t, ifp, txq);
+	}
+}
+
+static void cmd_maybe_done(struct aoe_cmd *cmd, struct list_head *done)
+{
+	if (!cmd->nout && !cmd->left)
+		list_add_tail(&cmd->node, done);
+}
+
+/* Stop cutting frames from @cmd; it completes with @status. */
+static void cmd_fail(struct aoe_cmd *cmd, blk_status_t status)
+{
+	cmd->status = status;
+	if (cmd->left) {
+		cmd->left = 0;
+		list_del_init(&cmd->node);
+	}
+}
+
+void aoecmd_end_cmds(struct list_head *done)
+{
+	struct aoe_cmd *cmd, *n;
+
+	list_for_each_entry_safe(cmd, n, done, node) {
+		list_del_init(&cmd->node);
+		blk_mq_end_request(cmd->rq, cmd->status);
+	}
+}
+
+/* Fail every outstanding frame and pending command of @d. */
+void aoecmd_fail_all(struct aoe_dev *d, struct list_head *done)
+{
+	struct aoe_frame *f, *fn;
+	struct aoe_cmd *cmd, *cn;
+
+	lockdep_assert_held(&d->lock);
+	list_for_each_entry_safe(f, fn, &d->out_frames, node) {
+		cmd = f->cmd;
+		frame_put(d, f);
+		if (cmd) {
+			cmd->nout--;
+			cmd_fail(cmd, BLK_STS_IOERR);
+			cmd_maybe_done(cmd, done);
+		}
+	}
+	list_for_each_entry_safe(cmd, cn, &d->pending, node) {
+		cmd_fail(cmd, BLK_STS_IOERR);
+		cmd_maybe_done(cmd, done);
+	}
+}
+
+blk_status_t aoecmd_submit(struct aoe_dev *d, struct aoe_cmd *cmd)
+{
+	struct sk_buff_head txq;
+
+	__skb_queue_head_init(&txq);
+	spin_lock_bh(&d->lock);
+	if (d->gone || d->state != AOE_DS_UP) {
+		spin_unlock_bh(&d->lock);
+		return BLK_STS_IOERR;
+	}
+	dev_mark_busy(d);
+	list_add_tail(&cmd->node, &d->pending);
+	aoecmd_pump(d, &txq);
+	if (!list_empty(&d->pending))
+		timer_reduce(&d->timer, jiffies + HZ);
+	spin_unlock_bh(&d->lock);
+	aoenet_xmit(&txq);
+	return BLK_STS_OK;
+}
+
+static void send_ident(struct aoe_dev *d, struct aoe_target *t,
+		       struct net_device *ifp, struct sk_buff_head *txq)
+{
+	struct aoe_frame *f;
+
+	if (d->ident_out)
+		return;
+	f = frame_get(d);
+	if (!f)
+		return;
+	dev_mark_busy(d);
+	f->kind = AOE_FK_IDENT;
+	f->len = AOE_IDENT_SIZE;
+	d->ident_out = true;
+	frame_send(d, f, t, ifp, txq);
+}
+
+/* Send IDENTIFY through the first target that has a usable path. */
+static void send_ident_any(struct aoe_dev *d, struct sk_buff_head *txq)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->ntargets; i++) {
+		struct net_device *ifp = aoedev_pick_path(&d->targets[i]);
+
+		if (ifp) {
+			send_ident(d, &d->targets[i], ifp, txq);
+			return;
+		}
+	}
+}
+
+static void ident_done(struct aoe_dev *d, struct sk_buff *skb)
+{
+	struct aoe_ident_info ii;
+
+	skb_copy_bits(skb, AOE_ATA_HLEN, d->ident, AOE_IDENT_SIZE);
+	aoe_ident_parse(d->ident, &ii);
+	if (!ii.sectors) {
+		pr_warn_ratelimited("%s: IDENTIFY reports no sectors\n",
+				    d->name);
+		return;
+	}
+	d->ii = ii;
+	d->identified = true;
+	if (d->state != AOE_DS_UP) {
+		pr_info("%s: up, %llu sectors%s\n", d->name, ii.sectors,
+			ii.lba48 ? ", LBA48" : "");
+		aoechr_msg("%s: up\n", d->name);
+	}
+	d->state = AOE_DS_UP;
+	queue_work(aoe_wq, &d->work);
+}
+
+static void frame_error(struct aoe_dev *d, struct aoe_frame *f,
+			const struct aoe_rsp_info *ri, const struct aoe_ata *a)
+{
+	if (ri->error) {
+		d->st.aoe_errors[ri->error]++;
+		pr_err_ratelimited("%s: AoE error %u for tag %08x\n", d->name,
+				   ri->error, ri->tag);
+		aoechr_msg("%s: AoE error %u tag %08x\n", d->name, ri->error,
+			   ri->tag);
+	} else {
+		d->st.ata_errors++;
+		pr_err_ratelimited("%s: ATA error status %02x error %02x at lba %llu\n",
+				   d->name, a->cmdstat, a->errfeat,
+				   (unsigned long long)f->lba);
+		aoechr_msg("%s: ATA status %02x error %02x lba %llu\n",
+			   d->name, a->cmdstat, a->errfeat,
+			   (unsigned long long)f->lba);
+	}
+	if (f->cmd)
+		cmd_fail(f->cmd, BLK_STS_IOERR);
+}
+
+/* Match a response to its frame; count and refuse what does not match. */
+static struct aoe_frame *match_frame(struct aoe_dev *d, struct sk_buff *skb,
+				     struct net_device *ifp,
+				     const struct aoe_rsp_info *ri)
+{
+	u32 idx = aoe_tag_idx(ri->tag);
+	struct aoe_frame *f;
+	unsigned int i;
+
+	if (idx >= AOE_MAX_FRAMES) {
+		d->st.unexpected++;
+		return NULL;
+	}
+	f = &d->frames[idx];
+	if (!f->tag || f->tag != ri->tag) {
+		if (ri->tag == f->done_tag)
+			d->st.duplicates++;
+		else
+			d->st.late++;
+		return NULL;
+	}
+	if (!ether_addr_equal(eth_hdr(skb)->h_source, f->t->mac))
+		goto unexpected;
+	for (i = 0; i < f->t->npaths; i++)
+		if (f->t->paths[i].ifp == ifp)
+			return f;
+unexpected:
+	d->st.unexpected++;
+	return NULL;
+}
+
+/* The response matched @f; returns false if it must be ignored. */
+static bool frame_answer(struct aoe_dev *d, struct aoe_frame *f,
+			 struct sk_buff *skb, const struct aoe_rsp_info *ri)
+{
+	const struct aoe_ata *a = (const void *)(skb->data +
+						 sizeof(struct aoe_hdr));
+	bool read_data = f->kind == AOE_FK_IDENT ||
+			 (f->kind == AOE_FK_DATA && !f->cmd->write);
+
+	if (ri->error || aoe_ata_failed(a)) {
+		frame_error(d, f, ri, a);
+		return true;
+	}
+	if (read_data && skb->len < AOE_ATA_HLEN + f->len) {
+		d->st.malformed++;
+		return false;
+	}
+	if (f->kind == AOE_FK_IDENT)
+		ident_done(d, skb);
+	else if (read_data)
+		aoe_data_copy(f->bio, f->iter, f->len, skb, AOE_ATA_HLEN, true);
+	return true;
+}
+
+void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
+		    const struct aoe_rsp_info *ri)
+{
+	struct sk_buff_head txq;
+	struct aoe_frame *f;
+	struct aoe_cmd *cmd;
+	struct aoe_dev *d;
+	LIST_HEAD(done);
+
+	d = aoedev_lookup_rcu(ri->shelf, ri->slot);
+	if (!d) {
+		atomic64_inc(&aoe_orphan_rsp);
+		return;
+	}
+	__skb_queue_head_init(&txq);
+	spin_lock_bh(&d->lock);
+	if (d->gone)
+		goto unlock;
+	f = match_frame(d, skb, ifp, ri);
+	if (!f || !frame_answer(d, f, skb, ri))
+		goto unlock;
+	d->st.responses++;
+	d->last_progress = jiffies;
+	if (!f->retries)
+		aoe_rtt_sample(&f->t->rtt,
+			       div_u64(ktime_get_ns() - f->sent_ns, 1000));
+	aoe_win_ack(&f->t->win);
+	cmd = f->cmd;
+	frame_put(d, f);
+	if (cmd) {
+		cmd->nout--;
+		cmd_maybe_done(cmd, &done);
+	}
+	aoecmd_pump(d, &txq);
+unlock:
+	spin_unlock_bh(&d->lock);
+	aoenet_xmit(&txq);
+	aoecmd_end_cmds(&done);
+}
+
+/*
+ * Carve pieces that fit @max off the front of @f (the path's MTU shrank
+ * since @f was cut) and send them as frames of their own. Returns false if
+ * @f still does not fit because no frame was free.
+ */
+static bool frame_fit(struct aoe_dev *d, struct aoe_frame *f, u32 max,
+		      struct aoe_target *t, struct net_device *ifp,
+		      struct sk_buff_head *txq)
+{
+	while (f->len > max) {
+		struct aoe_frame *g = frame_get(d);
+
+		if (!g)
+			return false;
+		g->kind = AOE_FK_DATA;
+		g->cmd = f->cmd;
+		g->bio = f->bio;
+		g->iter = f->iter;
+		g->lba = f->lba;
+		g->len = max;
+		f->cmd->nout++;
+		aoe_data_advance(&f->bio, &f->iter, max);
+		f->lba += max / AOE_SECTOR_SIZE;
+		f->len -= max;
+		d->st.splits++;
+		frame_send(d, g, t, ifp, txq);
+	}
+	return true;
+}
+
+/* Choose where to resend @f: another path of its target, else another. */
+static struct aoe_target *rexmit_target(struct aoe_dev *d,
+					struct aoe_frame *f,
+					struct net_device **ifpp)
+{
+	unsigned int i;
+
+	*ifpp = aoedev_pick_path(f->t);
+	if (*ifpp)
+		return f->t;
+	for (i = 0; i < d->ntargets; i++) {
+		*ifpp = aoedev_pick_path(&d->targets[i]);
+		if (*ifpp)
+			return &d->targets[i];
+	}
+	return NULL;
+}
+
+static void rexmit(struct aoe_dev *d, struct aoe_frame *f,
+		   struct sk_buff_head *txq)
+{
+	struct aoe_target *t = f->t;
+	struct net_device *ifp;
+	u32 max;
+
+	d->st.retransmits++;
+	/* One window cut per round trip: only frames sent after it count. */
+	if (time_after(f->sent_j, t->loss_stamp)) {
+		aoe_win_loss(&t->win);
+		t->loss_stamp = jiffies;
+	}
+	aoechr_msg("%s: retransmit tag %08x lba %llu\n", d->name, f->tag,
+		   (unsigned long long)f->lba);
+	f->gen = (f->gen + 1) & 0x7fffff;
+	if (!f->gen)
+		f->gen = 1;
+	f->tag = aoe_tag_make(f->gen, f->idx);
+	if (f->retries < U8_MAX)
+		f->retries++;
+
+	t = rexmit_target(d, f, &ifp);
+	if (!t) {
+		f->deadline = jiffies + frame_timeout(f);
+		return;
+	}
+	if (f->kind == AOE_FK_DATA) {
+		max = path_max_bytes(t, ifp);
+		if (!max || !frame_fit(d, f, max, t, ifp, txq)) {
+			f->deadline = jiffies + HZ / 10;
+			return;
+		}
+	}
+	frame_send(d, f, t, ifp, txq);
+}
+
+static void dev_down(struct aoe_dev *d, struct list_head *done)
+{
+	d->state = AOE_DS_DOWN;
+	aoecmd_fail_all(d, done);
+	pr_err("%s: no answer for %u s, device down\n", d->name,
+	       aoe_deadsecs);
+	aoechr_msg("%s: down\n", d->name);
+}
+
+static void timer_rearm(struct aoe_dev *d)
+{
+	unsigned long next = jiffies + HZ;
+	struct aoe_frame *f;
+
+	list_for_each_entry(f, &d->out_frames, node)
+		if (time_before(f->deadline, next))
+			next = f->deadline;
+	if (!list_empty(&d->out_frames) || !list_empty(&d->pending))
+		mod_timer(&d->timer, next);
+}
+
+void aoecmd_timer(struct timer_list *timer)
+{
+	struct aoe_dev *d = from_timer(d, timer, timer);
+	struct aoe_frame *f, *fn;
+	struct sk_buff_head txq;
+	unsigned long now;
+	LIST_HEAD(done);
+
+	__skb_queue_head_init(&txq);
+	spin_lock_bh(&d->lock);
+	if (d->gone)
+		goto unlock;
+	if (list_empty(&d->out_frames) && list_empty(&d->pending))
+		goto unlock;
+	now = jiffies;
+	if (aoe_deadsecs &&
+	    time_after(now, d->last_progress + aoe_deadsecs * HZ)) {
+		dev_down(d, &done);
+		goto unlock;
+	}
+	list_for_each_entry_safe(f, fn, &d->out_frames, node)
+		if (!time_before(now, f->deadline))
+			rexmit(d, f, &txq);
+	aoecmd_pump(d, &txq);
+	timer_rearm(d);
+unlock:
+	spin_unlock_bh(&d->lock);
+	aoenet_xmit(&txq);
+	aoecmd_end_cmds(&done);
+}
+
+static struct sk_buff *cfg_query_skb(struct net_device *ifp, const u8 *dst,
+				     u16 shelf, u8 slot)
+{
+	struct sk_buff *skb;
+
+	skb = aoenet_skb(ifp, dst, AOE_CFG_HLEN);
+	if (!skb)
+		return NULL;
+	aoe_hdr_build(skb_put(skb, sizeof(struct aoe_hdr)), shelf, slot,
+		      AOE_CMD_CFG, 0);
+	aoe_cfg_build_query(skb_put(skb, sizeof(struct aoe_cfg)));
+	return skb;
+}
+
+static bool discover_ok(struct net_device *ifp)
+{
+	return ifp->type == ARPHRD_ETHER && !(ifp->flags & IFF_LOOPBACK) &&
+	       netif_running(ifp) && aoenet_if_allowed(ifp);
+}
+
+/* Broadcast a config query on every allowed interface. */
+void aoecmd_discover(void)
+{
+	struct sk_buff_head txq;
+	struct net_device *ifp;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&txq);
+	rcu_read_lock();
+	for_each_netdev_rcu(&init_net, ifp) {
+		if (!discover_ok(ifp))
+			continue;
+		skb = cfg_query_skb(ifp, ifp->broadcast, AOE_BCAST_SHELF,
+				    AOE_BCAST_SLOT);
+		if (skb)
+			__skb_queue_tail(&txq, skb);
+	}
+	rcu_read_unlock();
+	aoenet_xmit(&txq);
+}
+
+/* Ask every target of @d for its config again, and IDENTIFY it again. */
+void aoecmd_revalidate(struct aoe_dev *d)
+{
+	struct sk_buff_head txq;
+	struct sk_buff *skb;
+	unsigned int i;
+
+	__skb_queue_head_init(&txq);
+	spin_lock_bh(&d->lock);
+	for (i = 0; i < d->ntargets && !d->gone; i++) {
+		struct aoe_target *t = &d->targets[i];
+		struct net_device *ifp = aoedev_pick_path(t);
+
+		if (!ifp)
+			continue;
+		skb = cfg_query_skb(ifp, t->mac, d->shelf, d->slot);
+		if (skb)
+			__skb_queue_tail(&txq, skb);
+	}
+	if (!d->gone)
+		send_ident_any(d, &txq);
+	spin_unlock_bh(&d->lock);
+	aoenet_xmit(&txq);
+}
+
+/* Record what a config answer says about the target behind it. */
+void aoecmd_cfg_apply(struct aoe_dev *d, struct net_device *ifp,
+		      const u8 *mac, const struct aoe_cfg_info *ci,
+		      struct sk_buff_head *txq)
+{
+	struct aoe_target *t;
+
+	lockdep_assert_held(&d->lock);
+	t = aoedev_target(d, mac, true);
+	if (!t) {
+		d->st.unexpected++;
+		return;
+	}
+	t->bufcnt = ci->bufcnt;
+	t->fwver = ci->fwver;
+	t->scnt = ci->scnt;
+	aoe_win_set_limit(&t->win, min_t(u32, min_t(u32, ci->bufcnt, aoe_maxout),
+					 AOE_MAX_FRAMES));
+	if (aoedev_add_path(t, ifp))
+		return;
+	if (d->state != AOE_DS_UP)
+		send_ident(d, t, ifp, txq);
+}
+
+struct aoe_newdev {
+	struct list_head node;
+	u16 shelf;
+	u8 slot;
+	u8 mac[ETH_ALEN];
+	int ifindex;
+	struct aoe_cfg_info ci;
+};
+
+/* Config answers from unknown shelf.slot addresses, for aoe_newdev_work. */
+static LIST_HEAD(aoe_newq);
+static unsigned int aoe_newq_len;
+static DEFINE_SPINLOCK(aoe_newq_lock);
+static void aoecmd_newdev_work(struct work_struct *work);
+static DECLARE_WORK(aoe_newdev_work, aoecmd_newdev_work);
+
+static void newq_add(const struct aoe_rsp_info *ri, struct net_device *ifp,
+		     const u8 *mac, const struct aoe_cfg_info *ci)
+{
+	struct aoe_newdev *nd;
+
+	spin_lock_bh(&aoe_newq_lock);
+	list_for_each_entry(nd, &aoe_newq, node)
+		if (nd->shelf == ri->shelf && nd->slot == ri->slot)
+			goto unlock;
+	if (aoe_newq_len >= AOE_NEWQ_MAX) {
+		atomic64_inc(&aoe_newq_dropped);
+		goto unlock;
+	}
+	nd = kmalloc(sizeof(*nd), GFP_ATOMIC | __GFP_NOWARN);
+	if (!nd)
+		goto unlock;
+	nd->shelf = ri->shelf;
+	nd->slot = ri->slot;
+	ether_addr_copy(nd->mac, mac);
+	nd->ifindex = ifp->ifindex;
+	nd->ci = *ci;
+	list_add_tail(&nd->node, &aoe_newq);
+	aoe_newq_len++;
+	queue_work(aoe_wq, &aoe_newdev_work);
+unlock:
+	spin_unlock_bh(&aoe_newq_lock);
+}
+
+static struct aoe_newdev *newq_pop(void)
+{
+	struct aoe_newdev *nd;
+
+	spin_lock_bh(&aoe_newq_lock);
+	nd = list_first_entry_or_null(&aoe_newq, struct aoe_newdev, node);
+	if (nd) {
+		list_del(&nd->node);
+		aoe_newq_len--;
+	}
+	spin_unlock_bh(&aoe_newq_lock);
+	return nd;
+}
+
+static void newdev_one(struct aoe_newdev *nd)
+{
+	struct sk_buff_head txq;
+	struct net_device *ifp;
+	struct aoe_dev *d;
+
+	d = aoedev_create(nd->shelf, nd->slot);
+	if (!d)
+		return;
+	ifp = dev_get_by_index(&init_net, nd->ifindex);
+	if (ifp) {
+		__skb_queue_head_init(&txq);
+		spin_lock_bh(&d->lock);
+		if (!d->gone)
+			aoecmd_cfg_apply(d, ifp, nd->mac, &nd->ci, &txq);
+		spin_unlock_bh(&d->lock);
+		aoenet_xmit(&txq);
+		dev_put(ifp);
+	}
+	aoedev_put(d);
+}
+
+static void aoecmd_newdev_work(struct work_struct *work)
+{
+	struct aoe_newdev *nd;
+
+	while ((nd = newq_pop())) {
+		newdev_one(nd);
+		kfree(nd);
+	}
+}
+
+void aoecmd_cfg_rsp(struct sk_buff *skb, struct net_device *ifp,
+		    const struct aoe_rsp_info *ri)
+{
+	const u8 *mac = eth_hdr(skb)->h_source;
+	struct aoe_cfg_info ci;
+	struct sk_buff_head txq;
+	struct aoe_dev *d;
+
+	if (ri->error || !is_valid_ether_addr(mac))
+		return;
+	if (aoe_cfg_parse(skb->data, skb->len, &ci))
+		return;
+	d = aoedev_lookup_rcu(ri->shelf, ri->slot);
+	if (!d) {
+		newq_add(ri, ifp, mac, &ci);
+		return;
+	}
+	__skb_queue_head_init(&txq);
+	spin_lock_bh(&d->lock);
+	if (!d->gone)
+		aoecmd_cfg_apply(d, ifp, mac, &ci, &txq);
+	spin_unlock_bh(&d->lock);
+	aoenet_xmit(&txq);
+}
+
+static void aoecmd_disc_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(aoe_disc_work, aoecmd_disc_work);
+
+static void aoecmd_disc_work(struct work_struct *work)
+{
+	aoecmd_discover();
+	queue_delayed_work(aoe_wq, &aoe_disc_work, AOE_DISCOVER_SECS * HZ);
+}
+
+int aoecmd_init(void)
+{
+	queue_delayed_work(aoe_wq, &aoe_disc_work, 0);
+	return 0;
+}
+
+/* After the receive hook is gone: nothing queues new work any more. */
+void aoecmd_exit(void)
+{
+	struct aoe_newdev *nd;
+
+	cancel_delayed_work_sync(&aoe_disc_work);
+	cancel_work_sync(&aoe_newdev_work);
+	while ((nd = newq_pop()))
+		kfree(nd);
+}
+
+void aoecmd_global_stats(u64 *orphans, u64 *newq_dropped)
+{
+	*orphans = atomic64_read(&aoe_orphan_rsp);
+	*newq_dropped = atomic64_read(&aoe_newq_dropped);
+}

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device table and each device's lifecycle: creation, targets and
+ * paths, the work item that creates the disk, flush and teardown.
+ *
+ * Teardown order (aoedev_teardown): unhash and mark gone, wait for an RCU
+ * grace period (no receive handler still sees the device), stop the timer
+ * and the work item, fail what is still outstanding, delete the disk, drop
+ * the paths' interface references, drop the table's reference. The memory
+ * goes with the last reference, which the gendisk may hold a little longer.
+ */
+#include <linux/blkdev.h>
+#include <linux/etherdevice.h>
+#include <linux/hashtable.h>
+#include <linux/slab.h>
+
+#include "aoe.h"
+
+#define AOE_DEV_HASH_BITS	8
+
+/* Membership under aoe_devs_mutex; the receive path reads it under RCU. */
+static DEFINE_HASHTABLE(aoe_devs, AOE_DEV_HASH_BITS);
+static DEFINE_MUTEX(aoe_devs_mutex);
+static unsigned int aoe_ndevs;
+
+static u32 devkey(u16 shelf, u8 slot)
+{
+	return ((u32)shelf << 8) | slot;
+}
+
+/* Caller holds rcu_read_lock() (the receive path does). */
+struct aoe_dev *aoedev_lookup_rcu(u16 shelf, u8 slot)
+{
+	struct aoe_dev *d;
+
+	hash_for_each_possible_rcu(aoe_devs, d, hnode, devkey(shelf, slot))
+		if (d->shelf == shelf && d->slot == slot)
+			return d;
+	return NULL;
+}
+
+static struct aoe_dev *lookup_locked(u16 shelf, u8 slot)
+{
+	struct aoe_dev *d;
+
+	lockdep_assert_held(&aoe_devs_mutex);
+	hash_for_each_possible(aoe_devs, d, hnode, devkey(shelf, slot))
+		if (d->shelf == shelf && d->slot == slot)
+			return d;
+	return NULL;
+}
+
+struct aoe_dev *aoedev_find_get(u16 shelf, u8 slot)
+{
+	struct aoe_dev *d;
+
+	mutex_lock(&aoe_devs_mutex);
+	d = lookup_locked(shelf, slot);
+	if (d)
+		kref_get(&d->kref);
+	mutex_unlock(&aoe_devs_mutex);
+	return d;
+}
+
+static void aoedev_release(struct kref *kref)
+{
+	struct aoe_dev *d = container_of(kref, struct aoe_dev, kref);
+
+	kfree(d->frames);
+	kfree(d);
+}
+
+void aoedev_put(struct aoe_dev *d)
+{
+	kref_put(&d->kref, aoedev_release);
+}
+
+static void aoedev_work(struct work_struct *work)
+{
+	struct aoe_dev *d = container_of(work, struct aoe_dev, work);
+	bool gone;
+
+	mutex_lock(&d->mtx);
+	spin_lock_bh(&d->lock);
+	gone = d->gone;
+	spin_unlock_bh(&d->lock);
+	if (!gone) {
+		if (!d->disk)
+			aoeblk_add(d);
+		else
+			aoeblk_update(d);
+	}
+	mutex_unlock(&d->mtx);
+}
+
+static struct aoe_dev *aoedev_alloc(u16 shelf, u8 slot)
+{
+	struct aoe_dev *d;
+	int i;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return NULL;
+	d->frames = kcalloc(AOE_MAX_FRAMES, sizeof(*d->frames), GFP_KERNEL);
+	if (!d->frames) {
+		kfree(d);
+		return NULL;
+	}
+	kref_init(&d->kref);
+	d->shelf = shelf;
+	d->slot = slot;
+	snprintf(d->name, sizeof(d->name), "e%u.%u", shelf, slot);
+	mutex_init(&d->mtx);
+	d->minor_idx = -1;
+	spin_lock_init(&d->lock);
+	d->state = AOE_DS_NEW;
+	INIT_LIST_HEAD(&d->free_frames);
+	INIT_LIST_HEAD(&d->out_frames);
+	INIT_LIST_HEAD(&d->pending);
+	for (i = 0; i < AOE_MAX_FRAMES; i++) {
+		d->frames[i].idx = i;
+		list_add_tail(&d->frames[i].node, &d->free_frames);
+	}
+	d->last_progress = jiffies;
+	timer_setup(&d->timer, aoecmd_timer, 0);
+	INIT_WORK(&d->work, aoedev_work);
+	return d;
+}
+
+/*
+ * Find or create the device for shelf.slot; returns it with a reference the
+ * caller puts, or NULL at the aoe_maxdevs bound or out of memory.
+ */
+struct aoe_dev *aoedev_create(u16 shelf, u8 slot)
+{
+	struct aoe_dev *d;
+
+	mutex_lock(&aoe_devs_mutex);
+	d = lookup_locked(shelf, slot);
+	if (d)
+		goto get;
+	if (aoe_ndevs >= aoe_maxdevs) {
+		pr_warn_ratelimited("e%u.%u ignored: aoe_maxdevs (%u) reached\n",
+				    shelf, slot, aoe_maxdevs);
+		goto unlock;
+	}
+	d = aoedev_alloc(shelf, slot);
+	if (!d)
+		goto unlock;
+	hash_add_rcu(aoe_devs, &d->hnode, devkey(shelf, slot));
+	aoe_ndevs++;
+get:
+	kref_get(&d->kref);
+unlock:
+	mutex_unlock(&aoe_devs_mutex);
+	return d;
+}
+
+/* Take @d out of the table; it is torn down by aoedev_teardown(). */
+static void aoedev_unhash(struct aoe_dev *d)
+{
+	lockdep_assert_held(&aoe_devs_mutex);
+	hash_del_rcu(&d->hnode);
+	aoe_ndevs--;
+	spin_lock_bh(&d->lock);
+	d->gone = true;
+	spin_unlock_bh(&d->lock);
+}
+
+static void drop_paths(struct aoe_target *t, struct net_device *ifp)
+{
+	unsigned int i = 0;
+
+	while (i < t->npaths) {
+		struct aoe_path *p = &t->paths[i];
+
+		if (ifp && p->ifp != ifp) {
+			i++;
+			continue;
+		}
+		netdev_put(p->ifp, &p->tracker);
+		t->npaths--;
+		if (i != t->npaths) {
+			/* The tracker moves with its path. */
+			*p = t->paths[t->npaths];
+		}
+		memset(&t->paths[t->npaths], 0, sizeof(*p));
+	}
+	t->next_path = 0;
+}
+
+/* After aoedev_unhash() and an RCU grace period. Process context. */
+static void aoedev_teardown(struct aoe_dev *d)
+{
+	LIST_HEAD(done);
+	unsigned int i;
+
+	timer_shutdown_sync(&d->timer);
+	cancel_work_sync(&d->work);
+	spin_lock_bh(&d->lock);
+	aoecmd_fail_all(d, &done);
+	spin_unlock_bh(&d->lock);
+	aoecmd_end_cmds(&done);
+
+	mutex_lock(&d->mtx);
+	aoeblk_remove(d);
+	mutex_unlock(&d->mtx);
+
+	spin_lock_bh(&d->lock);
+	for (i = 0; i < d->ntargets; i++)
+		drop_paths(&d->targets[i], NULL);
+	spin_unlock_bh(&d->lock);
+	aoedev_put(d);
+}
+
+static bool dev_in_use(struct aoe_dev *d)
+{
+	bool open;
+
+	mutex_lock(&d->mtx);
+	open = d->disk && disk_openers(d->disk);
+	mutex_unlock(&d->mtx);
+	return open;
+}
+
+enum flush_mode {
+	FLUSH_DOWN,	/* empty write: devices down and unused */
+	FLUSH_ALL,	/* "all": every unused device */
+	FLUSH_ONE,	/* "eS.L": that device, -EBUSY if open */
+};
+
+static bool flush_wanted(struct aoe_dev *d, enum flush_mode mode,
+			 u16 shelf, u8 slot)
+{
+	bool down;
+
+	if (mode == FLUSH_ONE)
+		return d->shelf == shelf && d->slot == slot;
+	if (mode == FLUSH_ALL)
+		return true;
+	spin_lock_bh(&d->lock);
+	down = d->state != AOE_DS_UP;
+	spin_unlock_bh(&d->lock);
+	return down;
+}
+
+static int flush_parse(const char *buf, size_t len, enum flush_mode *mode,
+		       u16 *shelf, u8 *slot)
+{
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\0' ||
+		       buf[len - 1] == ' '))
+		len--;
+	if (!len) {
+		*mode = FLUSH_DOWN;
+		return 0;
+	}
+	if (len == 3 && !memcmp(buf, "all", 3)) {
+		*mode = FLUSH_ALL;
+		return 0;
+	}
+	*mode = FLUSH_ONE;
+	return aoe_name_parse(buf, len, shelf, slot);
+}
+
+/* The flush character device: forget devices (see enum flush_mode). */
+int aoedev_flush(const char *buf, size_t len)
+{
+	enum flush_mode mode;
+	struct aoe_dev *d, *n;
+	struct hlist_node *tmp;
+	LIST_HEAD(victims);
+	bool found = false;
+	u16 shelf = 0;
+	u8 slot = 0;
+	int bkt, err;
+
+	err = flush_parse(buf, len, &mode, &shelf, &slot);
+	if (err)
+		return err;
+	mutex_lock(&aoe_devs_mutex);
+	hash_for_each_safe(aoe_devs, bkt, tmp, d, hnode) {
+		if (!flush_wanted(d, mode, shelf, slot))
+			continue;
+		found = true;
+		if (dev_in_use(d)) {
+			if (mode == FLUSH_ONE)
+				err = -EBUSY;
+			continue;
+		}
+		aoedev_unhash(d);
+		list_add_tail(&d->flush_node, &victims);
+	}
+	mutex_unlock(&aoe_devs_mutex);
+	if (mode == FLUSH_ONE && !found)
+		err = -ENODEV;
+	if (list_empty(&victims))
+		return err;
+	synchronize_rcu();
+	list_for_each_entry_safe(d, n, &victims, flush_node) {
+		list_del(&d->flush_node);
+		pr_info("%s: forgotten\n", d->name);
+		aoedev_teardown(d);
+	}
+	return err;
+}
+
+/* @ifp unregisters: forget it as a path everywhere. */
+void aoedev_drop_ifp(struct net_device *ifp)
+{
+	struct aoe_dev *d;
+	unsigned int i;
+	int bkt;
+
+	rcu_read_lock();
+	hash_for_each_rcu(aoe_devs, bkt, d, hnode) {
+		spin_lock_bh(&d->lock);
+		for (i = 0; i < d->ntargets; i++)
+			drop_paths(&d->targets[i], ifp);
+		spin_unlock_bh(&d->lock);
+	}
+	rcu_read_unlock();
+}
+
+struct aoe_target *aoedev_target(struct aoe_dev *d, const u8 *mac,
+				 bool create)
+{
+	struct aoe_target *t;
+	unsigned int i;
+
+	lockdep_assert_held(&d->lock);
+	for (i = 0; i < d->ntargets; i++)
+		if (ether_addr_equal(d->targets[i].mac, mac))
+			return &d->targets[i];
+	if (!create || d->ntargets >= AOE_MAX_TARGETS)
+		return NULL;
+	t = &d->targets[d->ntargets++];
+	memset(t, 0, sizeof(*t));
+	ether_addr_copy(t->mac, mac);
+	aoe_rtt_init(&t->rtt);
+	aoe_win_init(&t->win, 1);
+	t->loss_stamp = jiffies;
+	return t;
+}
+
+int aoedev_add_path(struct aoe_target *t, struct net_device *ifp)
+{
+	struct aoe_path *p;
+	unsigned int i;
+
+	for (i = 0; i < t->npaths; i++)
+		if (t->paths[i].ifp == ifp)
+			return 0;
+	if (t->npaths >= AOE_MAX_PATHS)
+		return -ENOSPC;
+	p = &t->paths[t->npaths++];
+	p->ifp = ifp;
+	netdev_hold(ifp, &p->tracker, GFP_ATOMIC);
+	return 0;
+}
+
+/* The next usable path of @t, round robin; NULL if none is usable now. */
+struct net_device *aoedev_pick_path(struct aoe_target *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->npaths; i++) {
+		unsigned int k = (t->next_path + i) % t->npaths;
+
+		if (aoenet_path_usable(t->paths[k].ifp)) {
+			t->next_path = k + 1;
+			return t->paths[k].ifp;
+		}
+	}
+	return NULL;
+}
+
+/* For sysfs: "up" or "down", and whether a down device is still open. */
+const char *aoedev_state_str(struct aoe_dev *d, bool *closewait)
+{
+	bool up;
+
+	spin_lock_bh(&d->lock);
+	up = d->state == AOE_DS_UP && !d->gone;
+	spin_unlock_bh(&d->lock);
+	*closewait = !up && d->disk && disk_openers(d->disk);
+	return up ? "up" : "down";
+}
+
+void aoedev_for_each(void (*fn)(struct aoe_dev *d, void *arg), void *arg)
+{
+	struct aoe_dev *d;
+	int bkt;
+
+	mutex_lock(&aoe_devs_mutex);
+	hash_for_each(aoe_devs, bkt, d, hnode)
+		fn(d, arg);
+	mutex_unlock(&aoe_devs_mutex);
+}
+
+int aoedev_init(void)
+{
+	return 0;
+}
+
+/* Module exit: the receive hook is gone and no disk is open. */
+void aoedev_exit(void)
+{
+	struct aoe_dev *d, *n;
+	struct hlist_node *tmp;
+	LIST_HEAD(victims);
+	int bkt;
+
+	mutex_lock(&aoe_devs_mutex);
+	hash_for_each_safe(aoe_devs, bkt, tmp, d, hnode) {
+		aoedev_unhash(d);
+		list_add_tail(&d->flush_node, &victims);
+	}
+	mutex_unlock(&aoe_devs_mutex);
+	synchronize_rcu();
+	list_for_each_entry_safe(d, n, &victims, flush_node) {
+		list_del(&d->flush_node);
+		aoedev_teardown(d);
+	}
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ATA over Ethernet initiator: module parameters, init and exit.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/workqueue.h>
+
+#include "aoe.h"
+
+unsigned int aoe_deadsecs = 180;
+module_param(aoe_deadsecs, uint, 0644);
+MODULE_PARM_DESC(aoe_deadsecs,
+		 "Seconds without an answer before a device is declared down; 0 = never (default 180)");
+
+unsigned int aoe_maxout = 128;
+module_param(aoe_maxout, uint, 0644);
+MODULE_PARM_DESC(aoe_maxout,
+		 "Most frames outstanding per target, also capped by the target's buffer count (default 128)");
+
+unsigned int aoe_maxsectors;
+module_param(aoe_maxsectors, uint, 0444);
+MODULE_PARM_DESC(aoe_maxsectors,
+		 "Most sectors per block request; 0 = driver default of 1024 (default 0)");
+
+bool aoe_dyndevs = true;
+module_param(aoe_dyndevs, bool, 0444);
+MODULE_PARM_DESC(aoe_dyndevs,
+		 "Allocate minor numbers dynamically; 0 = static minors (shelf*16+slot)*16 for aoe-mkdevs (default 1)");
+
+unsigned int aoe_maxdevs = 256;
+module_param(aoe_maxdevs, uint, 0644);
+MODULE_PARM_DESC(aoe_maxdevs,
+		 "Most shelf.slot devices tracked; bounds what discovery answers can create (default 256)");
+
+/* Disk creation, new devices and discovery; may reclaim memory. */
+struct workqueue_struct *aoe_wq;
+
+static int __init aoe_init(void)
+{
+	int err;
+
+	aoe_proto_build_checks();
+	aoe_wq = alloc_workqueue("aoe", WQ_MEM_RECLAIM, 0);
+	if (!aoe_wq)
+		return -ENOMEM;
+	err = aoedev_init();
+	if (err)
+		goto destroy_wq;
+	err = aoeblk_init();
+	if (err)
+		goto destroy_wq;
+	err = aoechr_init();
+	if (err)
+		goto exit_blk;
+	err = aoenet_init();
+	if (err)
+		goto exit_chr;
+	err = aoecmd_init();
+	if (err)
+		goto exit_net;
+	pr_info("ATA over Ethernet initiator %s\n", AOE_VERSION);
+	return 0;
+
+exit_net:
+	aoenet_stop_rx();
+	aoenet_exit();
+exit_chr:
+	aoechr_exit();
+exit_blk:
+	aoeblk_exit();
+destroy_wq:
+	destroy_workqueue(aoe_wq);
+	return err;
+}
+
+static void __exit aoe_exit(void)
+{
+	aoenet_stop_rx();
+	aoecmd_exit();
+	aoechr_exit();
+	aoedev_exit();
+	aoenet_exit();
+	aoeblk_exit();
+	destroy_workqueue(aoe_wq);
+	pr_info("unloaded\n");
+}
+
+module_init(aoe_init);
+module_exit(aoe_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("ATA over Ethernet (AoE) initiator");
+MODULE_VERSION(AOE_VERSION);
+MODULE_ALIAS_BLOCKDEV_MAJOR(AOE_MAJOR);
+MODULE_ALIAS_CHARDEV_MAJOR(AOE_MAJOR);
