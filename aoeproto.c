@@ -69,15 +69,19 @@ void aoe_cfg_build_query(struct aoe_cfg *c)
 /*
  * Check the common header of a received frame. Only responses of protocol
  * version 1 are of interest, and tags marked as user space's are not ours.
+ * One exception: vblade announces itself at start with a config answer whose
+ * header version is 0 (aoe_cfg_parse() then checks the config's own version).
  */
 int aoe_rsp_check(const void *buf, size_t len, struct aoe_rsp_info *ri)
 {
 	const struct aoe_hdr *h = buf;
+	unsigned int ver;
 	u32 tag;
 
 	if (len < sizeof(*h))
 		return -EINVAL;
-	if ((h->verfl >> 4) != AOE_PROTO_VER)
+	ver = h->verfl >> 4;
+	if (ver != AOE_PROTO_VER && !(ver == 0 && h->cmd == AOE_CMD_CFG))
 		return -EPROTO;
 	if (!(h->verfl & AOE_HFL_RSP))
 		return -EPROTO;
@@ -106,6 +110,9 @@ int aoe_cfg_parse(const void *buf, size_t len, struct aoe_cfg_info *ci)
 	if (len < AOE_CFG_HLEN)
 		return -EINVAL;
 	c = (const struct aoe_cfg *)((const u8 *)buf + sizeof(struct aoe_hdr));
+	if ((((const struct aoe_hdr *)buf)->verfl >> 4) == 0 &&
+	    (c->ver_ccmd >> 4) != AOE_PROTO_VER)
+		return -EPROTO;
 	cslen = be16_to_cpu(c->cslen);
 	if (cslen > AOE_CFG_STRMAX || len < AOE_CFG_HLEN + cslen)
 		return -EINVAL;
@@ -126,6 +133,7 @@ void aoe_ident_parse(const u8 *id, struct aoe_ident_info *ii)
 {
 	u16 w82 = id_word(id, 82), w83 = id_word(id, 83);
 	u16 w85 = id_word(id, 85), w86 = id_word(id, 86);
+	u16 w87 = id_word(id, 87);
 	u64 s48 = 0;
 	int i;
 
@@ -135,8 +143,8 @@ void aoe_ident_parse(const u8 *id, struct aoe_ident_info *ii)
 		ii->flush = (w83 & (1 << 12)) != 0;
 		ii->flush_ext = (w83 & (1 << 13)) != 0;
 		ii->wcache = (w82 & (1 << 5)) && (w85 & (1 << 5));
-		/* Word 86 says what is enabled; when valid, it decides. */
-		if (id_word_valid(w86) && !(w86 & (1 << 10)))
+		/* Words 85-87 are valid when word 87 says so; 86 is "enabled". */
+		if (id_word_valid(w87) && !(w86 & (1 << 10)))
 			ii->lba48 = false;
 	}
 	for (i = 3; i >= 0; i--)
@@ -145,6 +153,9 @@ void aoe_ident_parse(const u8 *id, struct aoe_ident_info *ii)
 		ii->sectors = s48;
 	else
 		ii->sectors = ((u32)id_word(id, 61) << 16) | id_word(id, 60);
+	/* Six LBA bytes (or 28 bits) is all a command can address. */
+	if (ii->lba48 && ii->sectors > AOE_LBA48_LIMIT)
+		ii->sectors = AOE_LBA48_LIMIT;
 	if (!ii->lba48 && ii->sectors > ATA_LBA28_MAX + 1)
 		ii->sectors = ATA_LBA28_MAX + 1;
 }
@@ -218,13 +229,19 @@ void aoe_win_init(struct aoe_win *w, u32 limit)
 	w->acked = 0;
 }
 
+/*
+ * A new limit (the target's buffer count, or aoe_maxout). A slow-start
+ * threshold no loss has lowered follows the limit up as well as down.
+ */
 void aoe_win_set_limit(struct aoe_win *w, u32 limit)
 {
+	bool untouched = w->ssthresh >= w->limit;
+
 	w->limit = limit ? limit : 1;
+	if (untouched || w->ssthresh > w->limit)
+		w->ssthresh = w->limit;
 	if (w->cwnd > w->limit)
 		w->cwnd = w->limit;
-	if (w->ssthresh > w->limit)
-		w->ssthresh = w->limit;
 }
 
 /* Slow start below ssthresh, then one frame more per window answered. */

@@ -76,6 +76,7 @@ enum aoe_error {
 #define ATA_ST_FAILED		(ATA_ST_BSY | ATA_ST_DF | ATA_ST_DRQ | ATA_ST_ERR)
 #define ATA_LBA28_MODE		0xe0	/* LBA mode plus the obsolete bits */
 #define ATA_LBA28_MAX		((1ULL << 28) - 1)
+#define AOE_LBA48_LIMIT		(1ULL << 48)
 
 /* Config subcommands (low nibble of aoe_cfg.ver_ccmd) */
 #define AOE_CCMD_READ		0
