@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Two paths to one disk (two vblades exporting the same file as e0.0 on two
+# links): fio verify completes while one link is pulled mid-run, and the
+# link is used again once it is back. Then the MTU goes 1500 -> 9000 -> 1500
+# under load with no I/O error. (vblade fixes its frame size when it starts
+# and dies when its interface's MTU drops below it: it starts at 1500 here.)
+# timeout: 900
+# driver: ours
+. /tests/lib.sh
+
+net_setup 1500
+net_setup2 1500
+f=$(mkfile e0.0 32M)
+vblade_start 0 0 aoet0 "$f"
+vblade_start 0 0 aoet1 "$f"
+aoe_load
+aoe_discover
+wait_aoe_dev 30 0 0
+dev=$(aoe_dev 0 0)
+netif_has_both() { case $(cat "$(aoe_sys 0 0)/netif") in *aoei0*aoei1*|*aoei1*aoei0*) return 0 ;; esac; return 1; }
+wait_for 20 netif_has_both || fail "netif is '$(cat "$(aoe_sys 0 0)/netif")'"
+
+tx() { cat "/sys/class/net/$1/statistics/tx_packets"; }
+
+fio_bg() {
+	fio --name=mp --filename="$dev" --ioengine=libaio --direct=1 \
+		--rw=randwrite --bsrange=512-128k --blockalign=512 --iodepth=16 \
+		--size=24M --verify=crc32c --verify_fatal=1 --do_verify=1 \
+		--randseed="$1" --output="$AOE_TMP/fio$1.out" &
+	fiopid=$!
+}
+fio_wait() {
+	wait "$fiopid" || { cat "$AOE_TMP/fio$1.out"; fail "fio verify failed: $2"; }
+}
+moved() { [ "$(tx "$1")" -gt "$2" ]; }
+
+fio_bg 1
+a=$(tx aoei1)
+wait_for 30 moved aoei1 $((a + 200)) || fail "aoei1 carries no traffic"
+ip link set aoei1 down
+info "aoei1 down during fio"
+a=$(tx aoei0)
+wait_for 30 moved aoei0 $((a + 200)) || fail "aoei0 carries no traffic"
+ip link set aoei1 up
+wait_for 10 _link_is_up "" aoei1
+a=$(tx aoei1)
+wait_for 60 moved aoei1 $((a + 100)) || fail "aoei1 not used again after it came back"
+fio_wait 1 "one path pulled"
+
+fio_bg 2
+a=$(tx aoei0)
+wait_for 30 moved aoei0 $((a + 200))
+set_mtu 9000
+info "MTU 9000 under load"
+payload=$(cat "$(aoe_sys 0 0)/payload")
+a=$(tx aoei0)
+wait_for 30 moved aoei0 $((a + 200))
+set_mtu 1500
+info "MTU 1500 under load (payload at 9000 was $payload)"
+assert_eq 1024 "$(cat "$(aoe_sys 0 0)/payload")" "payload at MTU 1500"
+fio_wait 2 "MTU changes"
+drop_caches
+assert_eq "$(md5_range "$f" 1M 24)" "$(md5_range "$dev" 1M 24)" "device vs backing file"
+aoe_unload 60
+info "ok"

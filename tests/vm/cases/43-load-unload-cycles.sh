@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# 50 load / discover / unload cycles. Every fifth one has I/O in flight and
+# the disk open when unload is tried: rmmod must refuse, then succeed once
+# the I/O is done. Slab memory afterwards is back near where it started.
+# timeout: 900
+. /tests/lib.sh
+
+net_setup
+f=$(mkfile e0.0 16M)
+vblade_start 0 0 aoet0 "$f"
+slab() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+
+# One cycle first so that caches the kernel keeps are warm.
+aoe_load; aoe_discover; wait_aoe_dev 30 0 0; aoe_unload 60
+drop_caches
+before=$(slab)
+for i in $(seq 1 50); do
+	aoe_load
+	aoe_discover
+	wait_aoe_dev 30 0 0
+	dev=$(aoe_dev 0 0)
+	if [ $((i % 5)) -eq 0 ]; then
+		dd if=/dev/urandom of="$dev" bs=64k count=64 oflag=direct status=none &
+		io=$!
+		exec 8<"$dev"
+		if rmmod aoe 2>/dev/null; then
+			fail "cycle $i: rmmod succeeded with the disk open"
+		fi
+		exec 8<&-
+		wait "$io" || fail "cycle $i: I/O failed"
+	fi
+	aoe_unload 60
+done
+drop_caches
+after=$(slab)
+info "Slab before ${before} kB, after ${after} kB"
+[ $((after - before)) -lt 4096 ] || fail "slab grew by $((after - before)) kB over 50 cycles"
+info "ok"
