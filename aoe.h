@@ -78,11 +78,13 @@ struct aoe_target {
 	struct aoe_win win;
 	u32 nout;			/* frames outstanding */
 	unsigned long loss_stamp;	/* jiffies of the last window cut */
+	bool dirty;			/* acknowledged writes since a flush */
 };
 
 enum aoe_frame_kind {
 	AOE_FK_DATA,
 	AOE_FK_IDENT,
+	AOE_FK_FLUSH,
 };
 
 struct aoe_frame {
@@ -99,6 +101,7 @@ struct aoe_frame {
 	u16 idx;
 	u8 kind;
 	u8 retries;
+	u8 redirects;			/* resent after AoE error 3 or 6 */
 	u64 sent_ns;			/* first transmission, for the RTT */
 	unsigned long sent_j;		/* latest transmission */
 	unsigned long deadline;
@@ -115,6 +118,7 @@ struct aoe_cmd {
 	u32 nout;			/* frames outstanding */
 	blk_status_t status;
 	bool write;
+	bool flush;			/* REQ_OP_FLUSH: a barrier in d->pending */
 };
 
 struct aoe_stats {
@@ -128,6 +132,8 @@ struct aoe_stats {
 	u64 ata_errors;
 	u64 aoe_errors[AOE_ERR_MAX + 1];
 	u64 splits;		/* frames split after an MTU decrease */
+	u64 redirects;		/* frames resent elsewhere after error 3/6 */
+	u64 flushes;		/* FLUSH CACHE frames sent */
 };
 
 struct aoe_dev {
@@ -156,6 +162,7 @@ struct aoe_dev {
 	struct list_head out_frames;
 	struct list_head pending;	/* commands with bytes not yet framed */
 	u32 nout;
+	u32 nout_writes;		/* write data frames outstanding */
 	unsigned long last_progress;	/* jiffies of the last useful answer */
 	u8 ident[AOE_IDENT_SIZE];
 	struct aoe_ident_info ii;
@@ -164,6 +171,7 @@ struct aoe_dev {
 
 	struct timer_list timer;	/* retransmit; armed only with work */
 	struct work_struct work;	/* disk creation and capacity changes */
+	struct dentry *dbg;		/* debugfs stats file */
 };
 
 /* aoemain.c */
@@ -225,6 +233,12 @@ void aoeblk_exit(void);
 int aoeblk_add(struct aoe_dev *d);
 void aoeblk_remove(struct aoe_dev *d);
 void aoeblk_update(struct aoe_dev *d);
+
+/* aoedebug.c */
+void aoedebug_init(void);
+void aoedebug_exit(void);
+void aoedebug_add(struct aoe_dev *d);
+void aoedebug_remove(struct aoe_dev *d);
 
 /* aoechr.c */
 int aoechr_init(void);

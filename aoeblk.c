@@ -203,20 +203,20 @@ static blk_status_t aoeblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	switch (req_op(rq)) {
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
-		break;
 	case REQ_OP_FLUSH:
-		/* Only sent when a write cache is advertised; none is. */
-		return BLK_STS_OK;
+		break;
 	default:
 		return BLK_STS_NOTSUPP;
 	}
 	blk_mq_start_request(rq);
 	cmd->rq = rq;
 	cmd->write = req_op(rq) == REQ_OP_WRITE;
+	cmd->flush = req_op(rq) == REQ_OP_FLUSH;
 	cmd->bio = rq->bio;
-	cmd->iter = rq->bio->bi_iter;
+	cmd->iter = rq->bio ? rq->bio->bi_iter : (struct bvec_iter){ 0 };
 	cmd->sector = blk_rq_pos(rq);
-	cmd->left = blk_rq_bytes(rq);
+	/* A flush holds its place in the pending list until it is sent. */
+	cmd->left = cmd->flush ? 1 : blk_rq_bytes(rq);
 	cmd->nout = 0;
 	cmd->status = BLK_STS_OK;
 	INIT_LIST_HEAD(&cmd->node);
@@ -267,8 +267,9 @@ static void aoeblk_limits(struct aoe_dev *d, struct aoe_qlimits *ql)
 			     AOE_DEFAULT_MAX_SECTORS;
 	spin_lock_bh(&d->lock);
 	ql->io_opt = dev_payload(d);
+	/* Without native FUA the block layer sends write + flush itself. */
+	ql->wcache = d->ii.wcache;
 	spin_unlock_bh(&d->lock);
-	ql->wcache = false;
 	ql->fua = false;
 }
 
@@ -325,6 +326,7 @@ int aoeblk_add(struct aoe_dev *d)
 	kref_get(&d->kref);
 	d->disk = disk;
 	d->disk_sectors = sectors;
+	aoedebug_add(d);
 	return 0;
 
 put_disk:
@@ -340,16 +342,21 @@ free_minor:
 	return err;
 }
 
-/* A new IDENTIFY answer: follow the target's size. */
+/* A new IDENTIFY answer: follow the target's size and write cache. */
 void aoeblk_update(struct aoe_dev *d)
 {
+	struct aoe_qlimits ql;
 	u64 sectors;
 
 	lockdep_assert_held(&d->mtx);
 	spin_lock_bh(&d->lock);
 	sectors = d->ii.sectors;
 	spin_unlock_bh(&d->lock);
-	if (!d->disk || sectors == d->disk_sectors)
+	if (!d->disk)
+		return;
+	aoeblk_limits(d, &ql);
+	aoe_update_limits(d->disk->queue, &ql);
+	if (sectors == d->disk_sectors)
 		return;
 	pr_info("%s: capacity %llu -> %llu sectors\n", d->name,
 		d->disk_sectors, sectors);
@@ -365,6 +372,7 @@ void aoeblk_remove(struct aoe_dev *d)
 	lockdep_assert_held(&d->mtx);
 	if (!disk)
 		return;
+	aoedebug_remove(d);
 	del_gendisk(disk);
 	blk_mq_free_tag_set(&d->tag_set);
 	d->disk = NULL;

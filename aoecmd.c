@@ -26,6 +26,9 @@
 
 #include "aoe.h"
 
+#define CREATE_TRACE_POINTS
+#include "aoetrace.h"
+
 #define AOE_NEWQ_MAX		64	/* config answers waiting for a device */
 #define AOE_MAX_BACKOFF		6	/* RTO doubles at most this many times */
 
@@ -95,6 +98,7 @@ static struct aoe_frame *frame_get(struct aoe_dev *d)
 		f->gen = 1;
 	f->tag = aoe_tag_make(f->gen, f->idx);
 	f->retries = 0;
+	f->redirects = 0;
 	f->cmd = NULL;
 	f->t = NULL;
 	d->nout++;
@@ -107,6 +111,8 @@ static void frame_put(struct aoe_dev *d, struct aoe_frame *f)
 		f->t->nout--;
 	if (f->kind == AOE_FK_IDENT)
 		d->ident_out = false;
+	if (f->kind == AOE_FK_DATA && f->cmd->write)
+		d->nout_writes--;
 	f->done_tag = f->tag;
 	f->tag = 0;
 	f->t = NULL;
@@ -146,6 +152,9 @@ static struct sk_buff *frame_skb(struct aoe_dev *d, struct aoe_frame *f,
 	a = skb_put(skb, sizeof(*a));
 	if (f->kind == AOE_FK_IDENT)
 		aoe_ata_build_cmd(a, ATA_CMD_IDENT, 1);
+	else if (f->kind == AOE_FK_FLUSH)
+		aoe_ata_build_cmd(a, d->ii.flush_ext ? ATA_CMD_FLUSH48 :
+			      ATA_CMD_FLUSH28, 0);
 	else
 		aoe_ata_build_rw(a, f->lba, f->len / AOE_SECTOR_SIZE, write,
 				 d->ii.lba48);
@@ -175,6 +184,8 @@ static void frame_send(struct aoe_dev *d, struct aoe_frame *f,
 	if (!f->retries)
 		f->sent_ns = ktime_get_ns();
 	f->deadline = f->sent_j + frame_timeout(f);
+	trace_aoe_xmit(d->name, f->tag, f->kind, f->lba, f->len,
+		       f->kind == AOE_FK_DATA && f->cmd->write, f->retries);
 	skb = frame_skb(d, f, ifp);
 	if (skb) {
 		__skb_queue_tail(txq, skb);
@@ -219,8 +230,51 @@ static struct aoe_target *pick_target(struct aoe_dev *d,
 	return NULL;
 }
 
+static void cmd_maybe_done(struct aoe_cmd *cmd, struct list_head *done);
+
+/*
+ * A flush at the head of the pending list waits until every earlier write
+ * was answered, then goes to each target that acknowledged writes since its
+ * last flush. Returns false while it must wait.
+ */
+static bool pump_flush(struct aoe_dev *d, struct aoe_cmd *cmd,
+		       struct sk_buff_head *txq, struct list_head *done)
+{
+	unsigned int i;
+
+	if (d->nout_writes)
+		return false;
+	for (i = 0; i < d->ntargets; i++) {
+		struct aoe_target *t = &d->targets[i];
+		struct net_device *ifp;
+		struct aoe_frame *f;
+
+		if (!t->dirty)
+			continue;
+		ifp = aoedev_pick_path(t);
+		if (!ifp)
+			return false;
+		f = frame_get(d);
+		if (!f)
+			return false;
+		f->kind = AOE_FK_FLUSH;
+		f->cmd = cmd;
+		f->lba = 0;
+		f->len = 0;
+		cmd->nout++;
+		t->dirty = false;
+		d->st.flushes++;
+		frame_send(d, f, t, ifp, txq);
+	}
+	cmd->left = 0;
+	list_del_init(&cmd->node);
+	cmd_maybe_done(cmd, done);
+	return true;
+}
+
 /* Cut frames from the pending commands while the windows allow. */
-static void aoecmd_pump(struct aoe_dev *d, struct sk_buff_head *txq)
+static void aoecmd_pump(struct aoe_dev *d, struct sk_buff_head *txq,
+			struct list_head *done)
 {
 	struct aoe_cmd *cmd;
 
@@ -232,6 +286,11 @@ static void aoecmd_pump(struct aoe_dev *d, struct sk_buff_head *txq)
 		struct aoe_frame *f;
 		u32 max;
 
+		if (cmd->flush) {
+			if (!pump_flush(d, cmd, txq, done))
+				break;
+			continue;
+		}
 		t = pick_target(d, &ifp, &max);
 		if (!t)
 			break;
@@ -248,6 +307,8 @@ static void aoecmd_pump(struct aoe_dev *d, struct sk_buff_head *txq)
 		cmd->sector += f->len / AOE_SECTOR_SIZE;
 		cmd->left -= f->len;
 		cmd->nout++;
+		if (cmd->write)
+			d->nout_writes++;
 		if (!cmd->left)
 			list_del_init(&cmd->node);
 		frame_send(d, f, t, ifp, txq);
@@ -305,6 +366,7 @@ void aoecmd_fail_all(struct aoe_dev *d, struct list_head *done)
 blk_status_t aoecmd_submit(struct aoe_dev *d, struct aoe_cmd *cmd)
 {
 	struct sk_buff_head txq;
+	LIST_HEAD(done);
 
 	__skb_queue_head_init(&txq);
 	spin_lock_bh(&d->lock);
@@ -314,11 +376,12 @@ blk_status_t aoecmd_submit(struct aoe_dev *d, struct aoe_cmd *cmd)
 	}
 	dev_mark_busy(d);
 	list_add_tail(&cmd->node, &d->pending);
-	aoecmd_pump(d, &txq);
+	aoecmd_pump(d, &txq, &done);
 	if (!list_empty(&d->pending))
 		timer_reduce(&d->timer, jiffies + HZ);
 	spin_unlock_bh(&d->lock);
 	aoenet_xmit(&txq);
+	aoecmd_end_cmds(&done);
 	return BLK_STS_OK;
 }
 
@@ -368,9 +431,11 @@ static void ident_done(struct aoe_dev *d, struct sk_buff *skb)
 	d->ii = ii;
 	d->identified = true;
 	if (d->state != AOE_DS_UP) {
-		pr_info("%s: up, %llu sectors%s\n", d->name, ii.sectors,
-			ii.lba48 ? ", LBA48" : "");
+		pr_info("%s: up, %llu sectors%s%s\n", d->name, ii.sectors,
+			ii.lba48 ? ", LBA48" : "",
+			ii.wcache ? ", write cache" : "");
 		aoechr_msg("%s: up\n", d->name);
+		trace_aoe_state(d->name, true);
 	}
 	d->state = AOE_DS_UP;
 	queue_work(aoe_wq, &d->work);
@@ -380,7 +445,6 @@ static void frame_error(struct aoe_dev *d, struct aoe_frame *f,
 			const struct aoe_rsp_info *ri, const struct aoe_ata *a)
 {
 	if (ri->error) {
-		d->st.aoe_errors[ri->error]++;
 		pr_err_ratelimited("%s: AoE error %u for tag %08x\n", d->name,
 				   ri->error, ri->tag);
 		aoechr_msg("%s: AoE error %u tag %08x\n", d->name, ri->error,
@@ -429,68 +493,62 @@ unexpected:
 	return NULL;
 }
 
-/* The response matched @f; returns false if it must be ignored. */
-static bool frame_answer(struct aoe_dev *d, struct aoe_frame *f,
-			 struct sk_buff *skb, const struct aoe_rsp_info *ri)
+/* A target other than @f's, reachable now; NULL if there is none. */
+static struct aoe_target *other_target(struct aoe_dev *d, struct aoe_frame *f,
+				       struct net_device **ifpp)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->ntargets; i++) {
+		if (&d->targets[i] == f->t)
+			continue;
+		*ifpp = aoedev_pick_path(&d->targets[i]);
+		if (*ifpp)
+			return &d->targets[i];
+	}
+	return NULL;
+}
+
+enum aoe_answer {
+	ANS_DONE,	/* the frame is finished, well or not */
+	ANS_IGNORE,	/* not a usable answer: the frame stays outstanding */
+	ANS_REDIRECT,	/* error 3 or 6: try another target */
+};
+
+static enum aoe_answer frame_answer(struct aoe_dev *d, struct aoe_frame *f,
+				    struct sk_buff *skb,
+				    const struct aoe_rsp_info *ri)
 {
 	const struct aoe_ata *a = (const void *)(skb->data +
 						 sizeof(struct aoe_hdr));
 	bool read_data = f->kind == AOE_FK_IDENT ||
 			 (f->kind == AOE_FK_DATA && !f->cmd->write);
+	struct net_device *ifp;
 
+	if (ri->error) {
+		d->st.aoe_errors[ri->error]++;
+		/* Unavailable or reserved here may be served by another. */
+		if ((ri->error == AOE_ERR_DEVUNAVAIL ||
+		     ri->error == AOE_ERR_RESERVED) &&
+		    f->kind != AOE_FK_FLUSH && f->redirects < d->ntargets &&
+		    other_target(d, f, &ifp))
+			return ANS_REDIRECT;
+	}
 	if (ri->error || aoe_ata_failed(a)) {
 		frame_error(d, f, ri, a);
-		return true;
+		return ANS_DONE;
 	}
 	if (read_data && skb->len < AOE_ATA_HLEN + f->len) {
 		d->st.malformed++;
-		return false;
+		return ANS_IGNORE;
 	}
 	if (f->kind == AOE_FK_IDENT)
 		ident_done(d, skb);
 	else if (read_data)
 		aoe_data_copy(f->bio, f->iter, f->len, skb, AOE_ATA_HLEN, true);
-	return true;
-}
-
-void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
-		    const struct aoe_rsp_info *ri)
-{
-	struct sk_buff_head txq;
-	struct aoe_frame *f;
-	struct aoe_cmd *cmd;
-	struct aoe_dev *d;
-	LIST_HEAD(done);
-
-	d = aoedev_lookup_rcu(ri->shelf, ri->slot);
-	if (!d) {
-		atomic64_inc(&aoe_orphan_rsp);
-		return;
-	}
-	__skb_queue_head_init(&txq);
-	spin_lock_bh(&d->lock);
-	if (d->gone)
-		goto unlock;
-	f = match_frame(d, skb, ifp, ri);
-	if (!f || !frame_answer(d, f, skb, ri))
-		goto unlock;
-	d->st.responses++;
-	d->last_progress = jiffies;
-	if (!f->retries)
-		aoe_rtt_sample(&f->t->rtt,
-			       div_u64(ktime_get_ns() - f->sent_ns, 1000));
-	aoe_win_ack(&f->t->win);
-	cmd = f->cmd;
-	frame_put(d, f);
-	if (cmd) {
-		cmd->nout--;
-		cmd_maybe_done(cmd, &done);
-	}
-	aoecmd_pump(d, &txq);
-unlock:
-	spin_unlock_bh(&d->lock);
-	aoenet_xmit(&txq);
-	aoecmd_end_cmds(&done);
+	else if (f->kind == AOE_FK_DATA)
+		f->t->dirty = true;
+	return ANS_DONE;
 }
 
 /*
@@ -514,6 +572,8 @@ static bool frame_fit(struct aoe_dev *d, struct aoe_frame *f, u32 max,
 		g->lba = f->lba;
 		g->len = max;
 		f->cmd->nout++;
+		if (f->cmd->write)
+			d->nout_writes++;
 		aoe_data_advance(&f->bio, &f->iter, max);
 		f->lba += max / AOE_SECTOR_SIZE;
 		f->len -= max;
@@ -523,47 +583,20 @@ static bool frame_fit(struct aoe_dev *d, struct aoe_frame *f, u32 max,
 	return true;
 }
 
-/* Choose where to resend @f: another path of its target, else another. */
-static struct aoe_target *rexmit_target(struct aoe_dev *d,
-					struct aoe_frame *f,
-					struct net_device **ifpp)
+/*
+ * Send @f again, to @t through @ifp, under a new tag: an answer to the old
+ * tag is then recognised as late and dropped.
+ */
+static void frame_resend(struct aoe_dev *d, struct aoe_frame *f,
+			 struct aoe_target *t, struct net_device *ifp,
+			 struct sk_buff_head *txq)
 {
-	unsigned int i;
-
-	*ifpp = aoedev_pick_path(f->t);
-	if (*ifpp)
-		return f->t;
-	for (i = 0; i < d->ntargets; i++) {
-		*ifpp = aoedev_pick_path(&d->targets[i]);
-		if (*ifpp)
-			return &d->targets[i];
-	}
-	return NULL;
-}
-
-static void rexmit(struct aoe_dev *d, struct aoe_frame *f,
-		   struct sk_buff_head *txq)
-{
-	struct aoe_target *t = f->t;
-	struct net_device *ifp;
 	u32 max;
 
-	d->st.retransmits++;
-	/* One window cut per round trip: only frames sent after it count. */
-	if (time_after(f->sent_j, t->loss_stamp)) {
-		aoe_win_loss(&t->win);
-		t->loss_stamp = jiffies;
-	}
-	aoechr_msg("%s: retransmit tag %08x lba %llu\n", d->name, f->tag,
-		   (unsigned long long)f->lba);
 	f->gen = (f->gen + 1) & 0x7fffff;
 	if (!f->gen)
 		f->gen = 1;
 	f->tag = aoe_tag_make(f->gen, f->idx);
-	if (f->retries < U8_MAX)
-		f->retries++;
-
-	t = rexmit_target(d, f, &ifp);
 	if (!t) {
 		f->deadline = jiffies + frame_timeout(f);
 		return;
@@ -578,6 +611,107 @@ static void rexmit(struct aoe_dev *d, struct aoe_frame *f,
 	frame_send(d, f, t, ifp, txq);
 }
 
+/*
+ * Where to resend @f: another path of its target, else another target. A
+ * flush must reach the cache it is for, so it stays with its target.
+ */
+static struct aoe_target *rexmit_target(struct aoe_dev *d,
+					struct aoe_frame *f,
+					struct net_device **ifpp)
+{
+	*ifpp = aoedev_pick_path(f->t);
+	if (*ifpp)
+		return f->t;
+	if (f->kind == AOE_FK_FLUSH)
+		return NULL;
+	return other_target(d, f, ifpp);
+}
+
+static void rexmit(struct aoe_dev *d, struct aoe_frame *f,
+		   struct sk_buff_head *txq)
+{
+	struct aoe_target *t = f->t;
+	struct net_device *ifp;
+
+	d->st.retransmits++;
+	/* One window cut per round trip: only frames sent after it count. */
+	if (time_after(f->sent_j, t->loss_stamp)) {
+		aoe_win_loss(&t->win);
+		t->loss_stamp = jiffies;
+	}
+	trace_aoe_rexmit(d->name, f->tag, f->lba, f->retries, t->win.cwnd);
+	aoechr_msg("%s: retransmit tag %08x lba %llu\n", d->name, f->tag,
+		   (unsigned long long)f->lba);
+	if (f->retries < U8_MAX)
+		f->retries++;
+	t = rexmit_target(d, f, &ifp);
+	frame_resend(d, f, t, ifp, txq);
+}
+
+static void frame_redirect(struct aoe_dev *d, struct aoe_frame *f,
+			   struct sk_buff_head *txq)
+{
+	struct net_device *ifp;
+	struct aoe_target *t = other_target(d, f, &ifp);
+
+	d->st.redirects++;
+	f->redirects++;
+	frame_resend(d, f, t, ifp, txq);
+}
+
+void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
+		    const struct aoe_rsp_info *ri)
+{
+	struct sk_buff_head txq;
+	enum aoe_answer ans;
+	struct aoe_frame *f;
+	struct aoe_cmd *cmd;
+	struct aoe_dev *d;
+	LIST_HEAD(done);
+	u32 rtt = 0;
+
+	d = aoedev_lookup_rcu(ri->shelf, ri->slot);
+	if (!d) {
+		atomic64_inc(&aoe_orphan_rsp);
+		return;
+	}
+	__skb_queue_head_init(&txq);
+	spin_lock_bh(&d->lock);
+	if (d->gone)
+		goto unlock;
+	f = match_frame(d, skb, ifp, ri);
+	if (!f)
+		goto unlock;
+	ans = frame_answer(d, f, skb, ri);
+	if (ans == ANS_IGNORE)
+		goto unlock;
+	d->st.responses++;
+	d->last_progress = jiffies;
+	if (!f->retries) {
+		rtt = div_u64(ktime_get_ns() - f->sent_ns, 1000);
+		aoe_rtt_sample(&f->t->rtt, rtt);
+	}
+	trace_aoe_rsp(d->name, ri->tag, ri->error,
+		      skb->data[sizeof(struct aoe_hdr) + 3], rtt);
+	aoe_win_ack(&f->t->win);
+	if (ans == ANS_REDIRECT) {
+		frame_redirect(d, f, &txq);
+		goto pump;
+	}
+	cmd = f->cmd;
+	frame_put(d, f);
+	if (cmd) {
+		cmd->nout--;
+		cmd_maybe_done(cmd, &done);
+	}
+pump:
+	aoecmd_pump(d, &txq, &done);
+unlock:
+	spin_unlock_bh(&d->lock);
+	aoenet_xmit(&txq);
+	aoecmd_end_cmds(&done);
+}
+
 static void dev_down(struct aoe_dev *d, struct list_head *done)
 {
 	d->state = AOE_DS_DOWN;
@@ -585,6 +719,7 @@ static void dev_down(struct aoe_dev *d, struct list_head *done)
 	pr_err("%s: no answer for %u s, device down\n", d->name,
 	       aoe_deadsecs);
 	aoechr_msg("%s: down\n", d->name);
+	trace_aoe_state(d->name, false);
 }
 
 static void timer_rearm(struct aoe_dev *d)
@@ -622,7 +757,7 @@ void aoecmd_timer(struct timer_list *timer)
 	list_for_each_entry_safe(f, fn, &d->out_frames, node)
 		if (!time_before(now, f->deadline))
 			rexmit(d, f, &txq);
-	aoecmd_pump(d, &txq);
+	aoecmd_pump(d, &txq, &done);
 	timer_rearm(d);
 unlock:
 	spin_unlock_bh(&d->lock);

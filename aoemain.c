@@ -59,6 +59,7 @@ static int __init aoe_init(void)
 	err = aoecmd_init();
 	if (err)
 		goto exit_net;
+	aoedebug_init();
 	pr_info("ATA over Ethernet initiator %s\n", AOE_VERSION);
 	return 0;
 
@@ -81,6 +82,7 @@ static void __exit aoe_exit(void)
 	aoechr_exit();
 	aoedev_exit();
 	aoenet_exit();
+	aoedebug_exit();
 	aoeblk_exit();
 	destroy_workqueue(aoe_wq);
 	pr_info("unloaded\n");

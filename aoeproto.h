@@ -17,6 +17,7 @@
 #include <linux/if_ether.h>
 #include <linux/if.h>
 #include <linux/errno.h>
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/string.h>
 #include <asm/byteorder.h>
@@ -76,7 +77,7 @@ enum aoe_error {
 #define ATA_ST_FAILED		(ATA_ST_BSY | ATA_ST_DF | ATA_ST_DRQ | ATA_ST_ERR)
 #define ATA_LBA28_MODE		0xe0	/* LBA mode plus the obsolete bits */
 #define ATA_LBA28_MAX		((1ULL << 28) - 1)
-#define AOE_LBA48_LIMIT		(1ULL << 48)
+#define AOE_LBA48_LIMIT		BIT_ULL(48)
 
 /* Config subcommands (low nibble of aoe_cfg.ver_ccmd) */
 #define AOE_CCMD_READ		0

@@ -75,6 +75,8 @@ static inline u32 le32_to_cpu(__le32 x) { return __builtin_bswap32(x); }
 #define IFNAMSIZ	16
 #endif
 
+#define BIT_ULL(n)	(1ULL << (n))
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
