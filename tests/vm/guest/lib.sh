@@ -1,0 +1,438 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# lib.sh: helpers for the VM test cases (bash). Every case starts with
+#
+#   #!/bin/bash
+#   . /tests/lib.sh
+#
+# Sourcing it turns on `set -eE -o pipefail`: any failing command ends the
+# test as a failure, and an ERR trap prints the command and its line. Use
+# `cmd || fail "why"` for a clearer message, and `if`/`||` for commands that
+# may fail on purpose.
+#
+# Exit status of a test: 0 pass, 77 skip (use `skip`), anything else fail.
+# The runner cleans up before and after each test (vblades, netns, veths,
+# aoe module, md arrays, loop devices, mounts under /mnt, $AOE_TMP), so a
+# test needs no cleanup of its own unless the test is about cleanup.
+
+set -eE -o pipefail
+
+# --------------------------------------------------------------- config ---
+
+AOE_DRIVER=${AOE_DRIVER:-stock}		# ours | stock
+AOE_KO=${AOE_KO:-/$AOE_DRIVER/aoe.ko}	# module under test
+AOE_TMP=${AOE_TMP:-/tmp/aoetest}	# scratch dir, wiped between tests
+AOE_NETNS=${AOE_NETNS:-tgt}		# netns of the target (vblade) side
+AOE_TEST=${AOE_TEST:-$(basename "$0" .sh)}
+export AOE_DRIVER AOE_KO AOE_TMP AOE_NETNS AOE_TEST
+mkdir -p "$AOE_TMP"
+
+_aoe_on_err() {
+	echo "FAIL: command failed (exit $1) at ${2}:${3}: $4" >&2
+}
+trap '_aoe_on_err $? "${BASH_SOURCE[0]##*/}" $LINENO "$BASH_COMMAND"' ERR
+
+# -------------------------------------------------------------- reports ---
+
+# Seconds since boot with two decimals (cheap: no fork).
+uptime_s() {
+	local up _
+	read -r up _ </proc/uptime
+	echo "$up"
+}
+
+# Centiseconds since boot, as an integer.
+_now_cs() {
+	local up _
+	read -r up _ </proc/uptime
+	up=${up/./}
+	echo $((10#$up))
+}
+
+info() { echo "[$(uptime_s)] INFO: $*"; }
+
+# fail MSG: the test fails with MSG. Called in a subshell (a pipeline, $()),
+# it only ends the subshell: fail from the test's own shell.
+fail() {
+	trap - ERR
+	echo "[$(uptime_s)] FAIL: $*" >&2
+	exit 1
+}
+
+# skip MSG: the test is skipped (not passed, not failed) with reason MSG.
+skip() {
+	trap - ERR
+	echo "$*" >"$AOE_TMP/.skip-reason"
+	echo "[$(uptime_s)] SKIP: $*"
+	exit 77
+}
+
+# assert_eq EXPECTED ACTUAL WHAT: fail unless the two strings are equal.
+assert_eq() {
+	[ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"
+}
+
+# ---------------------------------------------------------------- waits ---
+
+# wait_for DEADLINE_SECONDS COMMAND [ARGS...]
+# Runs COMMAND (a program or a shell function) until it succeeds, at most
+# DEADLINE_SECONDS (an integer) long, polling every 50 ms at first and
+# every 500 ms later. Returns 0 once it succeeded, 1 on timeout (with a
+# message on stderr). Never use a bare sleep to wait for something to happen.
+wait_for() {
+	local deadline=$1 end delay=0.05 n=0
+	shift
+	end=$(($(_now_cs) + deadline * 100))
+	while :; do
+		if "$@"; then
+			return 0
+		fi
+		if [ "$(_now_cs)" -ge "$end" ]; then
+			echo "wait_for: timed out after ${deadline}s: $*" >&2
+			return 1
+		fi
+		sleep "$delay"
+		n=$((n + 1))
+		[ "$n" -lt 10 ] || delay=0.5
+	done
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(cut -d')' -f2 "/proc/$1/stat" 2>/dev/null | cut -d' ' -f2) ||
+		return 1
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+# ------------------------------------------------------------- network ---
+
+# tgt COMMAND...: run COMMAND inside the target's network namespace.
+tgt() { ip netns exec "$AOE_NETNS" "$@"; }
+
+_netns_ensure() {
+	if [ ! -e "/run/netns/$AOE_NETNS" ]; then
+		ip netns add "$AOE_NETNS"
+		ip -n "$AOE_NETNS" link set lo up
+	fi
+}
+
+_link_is_up() {
+	local ns=$1 dev=$2 st
+	if [ -n "$ns" ]; then
+		st=$(ip -n "$ns" -o link show dev "$dev" 2>/dev/null) || return 1
+	else
+		st=$(ip -o link show dev "$dev" 2>/dev/null) || return 1
+	fi
+	case $st in
+	*"state UP"*|*",LOWER_UP"*) return 0 ;;
+	esac
+	return 1
+}
+
+# _pair_setup N MTU: veth pair aoeiN (root netns) <-> aoetN (netns tgt).
+_pair_setup() {
+	local n=$1 mtu=$2 i=aoei$1 t=aoet$1
+	_netns_ensure
+	if [ -e "/sys/class/net/$i" ]; then
+		fail "net_setup: $i exists already"
+	fi
+	ip link add "$i" type veth peer name "$t" netns "$AOE_NETNS"
+	# No IPv6 chatter (router solicitations, MLD) on the AoE links.
+	echo 1 >"/proc/sys/net/ipv6/conf/$i/disable_ipv6" 2>/dev/null || true
+	tgt sh -c "echo 1 >/proc/sys/net/ipv6/conf/$t/disable_ipv6" \
+		2>/dev/null || true
+	ip link set "$i" mtu "$mtu" up
+	ip -n "$AOE_NETNS" link set "$t" mtu "$mtu" up
+	wait_for 10 _link_is_up "" "$i" || fail "net_setup: $i not up"
+	wait_for 10 _link_is_up "$AOE_NETNS" "$t" || fail "net_setup: $t not up"
+}
+
+# net_setup [MTU]: the first link: aoei0 here, aoet0 in netns tgt, both up.
+net_setup() { _pair_setup 0 "${1:-1500}"; }
+
+# net_setup2 [MTU]: a second link aoei1 <-> aoet1 (for multipath tests).
+net_setup2() { _pair_setup 1 "${1:-1500}"; }
+
+# Pair numbers that exist now.
+_pairs() {
+	local n
+	for n in 0 1 2 3; do
+		[ -e "/sys/class/net/aoei$n" ] && echo "$n"
+	done
+	return 0
+}
+
+# set_mtu N: MTU N on both ends of every link.
+set_mtu() {
+	local n
+	for n in $(_pairs); do
+		ip link set "aoei$n" mtu "$1"
+		ip -n "$AOE_NETNS" link set "aoet$n" mtu "$1"
+	done
+}
+
+# link_set IFACE up|down: one end of a link (aoetN is looked up in tgt).
+link_set() {
+	case $1 in
+	aoet*) ip -n "$AOE_NETNS" link set "$1" "$2" ;;
+	*) ip link set "$1" "$2" ;;
+	esac
+}
+
+# netem_on IFACE ARGS...: tc netem ARGS on the egress of one end.
+netem_on() {
+	local dev=$1
+	shift
+	case $dev in
+	aoet*) tgt tc qdisc replace dev "$dev" root netem "$@" ;;
+	*) tc qdisc replace dev "$dev" root netem "$@" ;;
+	esac
+}
+
+# netem ARGS...: tc netem ARGS (e.g. "loss 5%", "duplicate 5%",
+# "delay 10ms 5ms reorder 25%") on both ends of every link.
+netem() {
+	local n
+	for n in $(_pairs); do
+		netem_on "aoei$n" "$@"
+		netem_on "aoet$n" "$@"
+	done
+}
+
+# netem_clear: remove netem from both ends of every link.
+netem_clear() {
+	local n
+	for n in $(_pairs); do
+		tc qdisc del dev "aoei$n" root 2>/dev/null || true
+		tgt tc qdisc del dev "aoet$n" root 2>/dev/null || true
+	done
+}
+
+# ---------------------------------------------------------------- files ---
+
+# mkfile NAME SIZE: sparse file $AOE_TMP/NAME of SIZE (truncate syntax:
+# 64M = 64 MiB); prints its path.
+mkfile() {
+	local f=$AOE_TMP/$1
+	rm -f "$f"
+	truncate -s "$2" "$f"
+	echo "$f"
+}
+
+# file_sectors FILE: size in 512-byte sectors.
+file_sectors() { echo $(($(stat -c %s "$1") / 512)); }
+
+# md5_range FILE_OR_DEV BS COUNT [SKIP]: md5 of COUNT blocks of BS bytes,
+# read with O_DIRECT from a block device, buffered from a file.
+md5_range() {
+	local f=$1 bs=$2 count=$3 skip=${4:-0} flag=
+	[ -b "$f" ] && flag=iflag=direct
+	dd if="$f" bs="$bs" count="$count" skip="$skip" $flag status=none |
+		md5sum | cut -d' ' -f1
+}
+
+# drop_caches: write back and drop the page cache.
+drop_caches() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+}
+
+# --------------------------------------------------------------- vblade ---
+
+# vblade_start SHELF SLOT IFACE FILE [VBLADE_OPTIONS...]
+# Exports FILE as eSHELF.SLOT on IFACE (normally aoet0) with vblade running
+# in netns tgt, in the background. Returns once vblade has its socket open.
+# Its output goes to $AOE_TMP/vblade-eSHELF.SLOT-IFACE.log.
+vblade_start() {
+	local shelf=$1 slot=$2 ifc=$3 file=$4 log pid
+	shift 4
+	[ -e "$file" ] || fail "vblade_start: no backing file $file"
+	log=$AOE_TMP/vblade-e$shelf.$slot-$ifc.log
+	ip netns exec "$AOE_NETNS" vblade "$@" "$shelf" "$slot" "$ifc" "$file" \
+		>"$log" 2>&1 </dev/null &
+	pid=$!
+	echo "$pid $shelf $slot $ifc" >>"$AOE_TMP/vblade.pids"
+	if ! wait_for 10 _vblade_ready "$pid"; then
+		cat "$log" >&2 || true
+		fail "vblade_start: vblade e$shelf.$slot on $ifc did not start"
+	fi
+}
+
+_vblade_ready() {
+	local fd
+	alive "$1" || return 2
+	for fd in /proc/"$1"/fd/*; do
+		case $(readlink "$fd" 2>/dev/null) in
+		socket:*) return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# vblade_pids [SHELF SLOT]: pids of running vblades (all, or one export).
+vblade_pids() {
+	local pid s l i
+	[ -f "$AOE_TMP/vblade.pids" ] || return 0
+	while read -r pid s l i; do
+		if [ $# -eq 2 ] && { [ "$s" != "$1" ] || [ "$l" != "$2" ]; }; then
+			continue
+		fi
+		alive "$pid" && echo "$pid"
+	done <"$AOE_TMP/vblade.pids"
+	return 0
+}
+
+_none_alive() {
+	local p
+	for p in "$@"; do
+		alive "$p" && return 1
+	done
+	return 0
+}
+
+_kill_wait() {
+	local pids="$*"
+	[ -n "$pids" ] || return 0
+	# shellcheck disable=SC2086
+	kill $pids 2>/dev/null || true
+	# shellcheck disable=SC2086
+	wait_for 10 _none_alive $pids && return 0
+	# shellcheck disable=SC2086
+	kill -9 $pids 2>/dev/null || true
+	# shellcheck disable=SC2086
+	wait_for 10 _none_alive $pids
+}
+
+# vblade_stop SHELF SLOT: stop the vblade(s) exporting eSHELF.SLOT.
+vblade_stop() {
+	# shellcheck disable=SC2046
+	_kill_wait $(vblade_pids "$1" "$2") || fail "vblade_stop: e$1.$2 still running"
+}
+
+# vblade_stop_all: stop every vblade (also those this test did not start).
+vblade_stop_all() {
+	# shellcheck disable=SC2046
+	_kill_wait $(vblade_pids) $(pidof vblade 2>/dev/null || true) ||
+		fail "vblade_stop_all: vblade still running"
+	rm -f "$AOE_TMP/vblade.pids"
+}
+
+# ----------------------------------------------------------- aoe module ---
+
+# aoe_load [PARAM=VALUE...]: insmod the module under test ($AOE_KO).
+aoe_load() {
+	[ -f "$AOE_KO" ] || fail "aoe_load: no module at $AOE_KO"
+	[ ! -d /sys/module/aoe ] || fail "aoe_load: aoe is loaded already"
+	insmod "$AOE_KO" "$@" || fail "aoe_load: insmod $AOE_KO $* failed"
+	[ -d /sys/module/aoe ] || fail "aoe_load: /sys/module/aoe missing after insmod"
+}
+
+_aoe_try_rmmod() {
+	[ -d /sys/module/aoe ] || return 0
+	rmmod aoe 2>/dev/null || true
+	[ ! -d /sys/module/aoe ]
+}
+
+# aoe_unload [DEADLINE]: rmmod aoe, retrying while it is busy, until the
+# module is gone (default deadline 60 s). Fails if it stays.
+aoe_unload() {
+	wait_for "${1:-60}" _aoe_try_rmmod || fail "aoe_unload: aoe still loaded" \
+		"(refcnt $(cat /sys/module/aoe/refcnt 2>/dev/null || echo '?'))"
+}
+
+# aoe_dev SHELF SLOT: the device node path, /dev/etherd/eSHELF.SLOT.
+aoe_dev() { echo "/dev/etherd/e$1.$2"; }
+
+# aoe_sys SHELF SLOT: the disk's sysfs dir, /sys/block/etherd!eSHELF.SLOT.
+aoe_sys() { echo "/sys/block/etherd!e$1.$2"; }
+
+# is_blockdev PATH...: every PATH is a block device node.
+is_blockdev() {
+	local p
+	for p in "$@"; do
+		[ -b "$p" ] || return 1
+	done
+}
+
+# aoe_discover: run aoe-discover (the aoetools script).
+aoe_discover() { aoe-discover || fail "aoe-discover failed"; }
+
+# wait_aoe_dev DEADLINE SHELF SLOT: wait until /dev/etherd/eS.L is a block
+# device whose sysfs size is non-zero (the disk is usable).
+wait_aoe_dev() {
+	wait_for "$1" _aoe_dev_ready "$2" "$3" ||
+		fail "e$2.$3 did not appear within $1 s"
+}
+
+_aoe_dev_ready() {
+	local s
+	[ -b "$(aoe_dev "$1" "$2")" ] || return 1
+	s=$(cat "$(aoe_sys "$1" "$2")/size" 2>/dev/null) || return 1
+	[ "${s:-0}" -gt 0 ]
+}
+
+# ------------------------------------------------------------- cleanup ---
+
+# cleanup_all: undo whatever a test left behind. Used by the runner before
+# and after every test; tests may call it too. Prints what it had to do and
+# returns non-zero if something could not be undone.
+cleanup_all() {
+	local rc=0 m n pids
+	set +e
+	trap - ERR
+
+	# Mounts under /mnt, deepest first.
+	for m in $(awk '$2 ~ "^/mnt(/|$)" { print $2 }' /proc/mounts | sort -r); do
+		echo "cleanup: umount $m"
+		umount "$m" 2>/dev/null || umount -l "$m" || rc=1
+	done
+	# md arrays (they may sit on aoe disks).
+	for m in /dev/md[0-9]* /dev/md/*; do
+		[ -b "$m" ] || continue
+		mdadm --stop "$m" >/dev/null 2>&1 && echo "cleanup: stopped $m"
+	done
+	# Loop devices.
+	if losetup -a 2>/dev/null | grep -q .; then
+		echo "cleanup: detaching loop devices"
+		losetup -D
+	fi
+	# Every vblade, and anything else still running in the target netns.
+	pids=$({ vblade_pids; pidof vblade 2>/dev/null | tr ' ' '\n'; } |
+		sort -u | tr '\n' ' ')
+	if [ -n "${pids// /}" ]; then
+		echo "cleanup: stopping vblade $pids"
+		# shellcheck disable=SC2086
+		_kill_wait $pids || { echo "cleanup: vblade will not die"; rc=1; }
+	fi
+	if [ -e "/run/netns/$AOE_NETNS" ]; then
+		pids=$(ip netns pids "$AOE_NETNS" 2>/dev/null | tr '\n' ' ')
+		if [ -n "${pids// /}" ]; then
+			# shellcheck disable=SC2086
+			_kill_wait $pids || { echo "cleanup: netns processes will not die"; rc=1; }
+		fi
+	fi
+	# The module, before the links go (so it can't hold them).
+	if [ -d /sys/module/aoe ]; then
+		echo "cleanup: unloading aoe"
+		if ! wait_for 60 _aoe_try_rmmod; then
+			echo "cleanup: aoe will not unload (refcnt" \
+				"$(cat /sys/module/aoe/refcnt 2>/dev/null))"
+			rc=1
+		fi
+	fi
+	# Links and the namespace.
+	for n in 0 1 2 3; do
+		if [ -e "/sys/class/net/aoei$n" ]; then
+			ip link del "aoei$n" 2>/dev/null || rc=1
+		fi
+	done
+	if [ -e "/run/netns/$AOE_NETNS" ]; then
+		ip netns del "$AOE_NETNS" 2>/dev/null || rc=1
+	fi
+	rm -rf "$AOE_TMP"
+	mkdir -p "$AOE_TMP"
+	return $rc
+}

@@ -1,0 +1,238 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest test runner, started by /init. Selections come from the kernel
+# command line:
+#   aoetest_driver=ours|stock   module under test (/ours/aoe.ko, /stock/aoe.ko)
+#   aoetest_tests=A,B,...       test names (cases/NAME.sh); empty or "all": all
+#   aoetest_timeout=N           default per-test timeout (s), default 300
+#   aoetest_verbose=1           also stream each test's output to the console
+#
+# For each test: clean up, run it in its own session under its timeout
+# (`# timeout: N` in the test's header overrides the default), clean up again,
+# then scan the kernel log written meanwhile. Prints to the console:
+#   @@AOE-BEGIN <test> uptime=<s>
+#   @@AOE-RESULT <test> PASS|FAIL|SKIP [reason]
+#   @@AOE-TIME <test> <seconds>
+# and for a failure the output tail and kernel lines between
+#   @@AOE-DETAIL-BEGIN <test> ... @@AOE-DETAIL-END <test>
+
+CASES=/tests/cases
+LOGS=/tmp/aoe-logs
+mkdir -p "$LOGS"
+
+driver=stock
+tests=
+def_timeout=300
+verbose=0
+for w in $(cat /proc/cmdline); do
+	case $w in
+	aoetest_driver=*) driver=${w#*=} ;;
+	aoetest_tests=*) tests=${w#*=} ;;
+	aoetest_timeout=*) def_timeout=${w#*=} ;;
+	aoetest_verbose=*) verbose=${w#*=} ;;
+	esac
+done
+
+export AOE_DRIVER=$driver
+export AOE_KO=/$driver/aoe.ko
+export AOE_TMP=/tmp/aoetest
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin
+
+# lib.sh for cleanup_all, wait_for, alive; the runner itself must not stop
+# at the first failing command.
+# shellcheck source=lib.sh
+. /tests/lib.sh
+set +eE +o pipefail
+trap - ERR
+
+# Kernel log lines that fail a test.
+BAD_RE='Oops|BUG:|WARNING:|possible circular locking|lockdep|KASAN|kmemleak|general protection fault|INFO: task .* blocked|Call Trace|UBSAN|list_add corruption|list_del corruption|refcount_t:'
+
+if [ -z "$tests" ] || [ "$tests" = all ]; then
+	tests=$(cd "$CASES" && ls -- *.sh 2>/dev/null | sed 's/\.sh$//' | tr '\n' ' ')
+else
+	tests=${tests//,/ }
+fi
+
+echo "@@AOE-RUNNER driver=$driver kernel=$(uname -r) tests=$tests"
+if [ -f "$AOE_KO" ]; then
+	echo "@@AOE-MODULE $AOE_KO $(md5sum <"$AOE_KO" | cut -d' ' -f1)" \
+		"$(modinfo -F vermagic "$AOE_KO" 2>/dev/null)"
+else
+	echo "@@AOE-MODULE $AOE_KO missing"
+fi
+
+kmsg() { echo "aoetest: $*" >/dev/kmsg 2>/dev/null; }
+
+result() {
+	echo "@@AOE-RESULT $*"
+	kmsg "result $*"
+}
+
+# run_deadline SECONDS LOG CMD...: run CMD in a new session with output
+# appended to LOG; kill its whole session at the deadline. Sets RD_RC to
+# its exit status, 124 on timeout, or 125 if it would not die (stuck in
+# the kernel).
+run_deadline() {
+	local secs=$1 log=$2 pid end tailpid=
+	shift 2
+	setsid "$@" >>"$log" 2>&1 </dev/null &
+	pid=$!
+	if [ "${RD_STREAM:-0}" = 1 ]; then
+		tail -n +1 -f "$log" 2>/dev/null |
+			awk '{ print "    | " $0; fflush() }' &
+		tailpid=$!
+	fi
+	end=$(($(_now_cs) + secs * 100))
+	RD_RC=
+	while alive "$pid"; do
+		if [ "$(_now_cs)" -ge "$end" ]; then
+			echo "runner: deadline of ${secs}s passed, killing session $pid" >>"$log"
+			kill -TERM -- "-$pid" 2>/dev/null
+			wait_for 5 eval "! alive $pid"
+			kill -KILL -- "-$pid" 2>/dev/null
+			if wait_for 20 eval "! alive $pid"; then
+				RD_RC=124
+			else
+				echo "runner: process $pid will not die:" >>"$log"
+				cat "/proc/$pid/stack" >>"$log" 2>/dev/null
+				RD_RC=125
+				break
+			fi
+		fi
+		sleep 0.1
+	done
+	if [ -z "$RD_RC" ]; then
+		wait "$pid"
+		RD_RC=$?
+	elif [ "$RD_RC" = 124 ]; then
+		wait "$pid" 2>/dev/null
+	fi
+	if [ -n "$tailpid" ]; then
+		sleep 1.2	# busybox tail -f polls once a second
+		kill "$tailpid" 2>/dev/null
+		pkill -P "$tailpid" 2>/dev/null
+	fi
+	return 0
+}
+
+# Header field of a test: `# NAME: value` in its first 20 lines.
+header() {
+	head -n 20 "$1" | sed -n "s/^# *$2: *//p" | head -n1 | tr -d '\r'
+}
+
+wedged=
+for t in $tests; do
+	f=$CASES/$t.sh
+	log=$LOGS/$t.log
+	: >"$log"
+	if [ -n "$wedged" ]; then
+		result "$t FAIL not run: $wedged"
+		continue
+	fi
+	if [ ! -f "$f" ]; then
+		result "$t FAIL no such test"
+		continue
+	fi
+	tmo=$(header "$f" timeout)
+	case $tmo in
+	''|*[!0-9]*) tmo=$def_timeout ;;
+	esac
+	need=$(header "$f" driver)
+	if [ -n "$need" ] && [ "$need" != "$driver" ]; then
+		result "$t SKIP needs driver $need"
+		continue
+	fi
+	if [ ! -f "$AOE_KO" ]; then
+		result "$t FAIL no module $AOE_KO for driver $driver"
+		continue
+	fi
+
+	# Clean slate (normally a no-op).
+	run_deadline 120 "$LOGS/$t.pre" bash -c '. /tests/lib.sh; cleanup_all'
+	if [ "$RD_RC" != 0 ] || [ -d /sys/module/aoe ]; then
+		cat "$LOGS/$t.pre"
+		wedged="cleanup before $t failed"
+		result "$t FAIL $wedged"
+		continue
+	fi
+
+	nonce=$RANDOM$RANDOM
+	kmsg "==== begin $t $nonce"
+	start=$(_now_cs)
+	echo "@@AOE-BEGIN $t uptime=$(uptime_s) timeout=$tmo"
+	export AOE_TEST=$t
+	RD_STREAM=$verbose run_deadline "$tmo" "$log" bash "$f"
+	rc=$RD_RC
+	dur=$(($(_now_cs) - start))
+	skipreason=$(cat "$AOE_TMP/.skip-reason" 2>/dev/null)
+
+	# Clean up after it; trouble here is the test's failure too.
+	post=ok
+	if [ "$rc" != 125 ]; then
+		echo "---- runner cleanup" >>"$log"
+		run_deadline 120 "$log" bash -c '. /tests/lib.sh; cleanup_all'
+		if [ "$RD_RC" != 0 ]; then
+			post="cleanup after the test failed (status $RD_RC)"
+		fi
+		if [ -d /sys/module/aoe ]; then
+			wedged="aoe could not be unloaded after $t"
+			post=$wedged
+		fi
+	else
+		wedged="$t is stuck in the kernel"
+		post=$wedged
+	fi
+	kmsg "==== end $t $nonce"
+
+	# Kernel log written since the begin marker.
+	dmesg >"$LOGS/$t.dmesg.all" 2>/dev/null
+	if grep -q "begin $t $nonce" "$LOGS/$t.dmesg.all"; then
+		sed -n "/aoetest: ==== begin $t $nonce/,\$p" "$LOGS/$t.dmesg.all" \
+			>"$LOGS/$t.dmesg"
+	else
+		echo "runner: kernel log wrapped; scanning all of it" >>"$log"
+		cp "$LOGS/$t.dmesg.all" "$LOGS/$t.dmesg"
+	fi
+	grep -E "$BAD_RE" "$LOGS/$t.dmesg" | grep -v 'aoetest: ' >"$LOGS/$t.bad"
+
+	status=PASS
+	reason=
+	case $rc in
+	0) ;;
+	77) status=SKIP; reason=${skipreason:-skipped} ;;
+	124) status=FAIL; reason="timeout after ${tmo}s" ;;
+	125) status=FAIL; reason="timeout after ${tmo}s, process stuck in the kernel" ;;
+	*)
+		status=FAIL
+		reason=$(grep -E '^(\[[0-9. ]+\] )?FAIL: ' "$log" | tail -n1 |
+			sed -E 's/^(\[[0-9. ]+\] )?FAIL: //')
+		reason="exit $rc${reason:+: $reason}"
+		;;
+	esac
+	if [ "$post" != ok ] && [ "$status" != FAIL ]; then
+		status=FAIL
+		reason=$post
+	fi
+	if [ -s "$LOGS/$t.bad" ]; then
+		status=FAIL
+		reason="kernel log: $(head -n1 "$LOGS/$t.bad" | sed 's/^\[[ 0-9.]*\] //')${reason:+; $reason}"
+	fi
+
+	result "$t $status${reason:+ $reason}"
+	echo "@@AOE-TIME $t $((dur / 100)).$(printf '%02d' $((dur % 100)))"
+	if [ "$status" = FAIL ]; then
+		echo "@@AOE-DETAIL-BEGIN $t"
+		echo "---- output of $t (last 80 lines)"
+		tail -n 80 "$log"
+		if [ -s "$LOGS/$t.bad" ]; then
+			echo "---- kernel log lines that failed $t"
+			head -n 40 "$LOGS/$t.bad"
+		fi
+		echo "---- kernel log during $t (last 80 lines)"
+		tail -n 80 "$LOGS/$t.dmesg"
+		echo "@@AOE-DETAIL-END $t"
+	fi
+done
+exit 0
