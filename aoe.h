@@ -46,7 +46,7 @@
 
 #include "aoeproto.h"
 
-#define AOE_VERSION		"1.0.0"
+#define AOE_VERSION		"100.0.0"	/* above the in-tree driver's 85 */
 #define AOE_MAJOR		152
 #define AOE_PARTITIONS		16
 #define AOE_MAX_TARGETS		8
@@ -79,6 +79,7 @@ struct aoe_target {
 	u32 nout;			/* frames outstanding */
 	unsigned long loss_stamp;	/* jiffies of the last window cut */
 	bool dirty;			/* acknowledged writes since a flush */
+	u32 fails;			/* timeouts since its last answer */
 };
 
 enum aoe_frame_kind {
@@ -143,6 +144,7 @@ struct aoe_dev {
 	u16 shelf;
 	u8 slot;
 	char name[16];			/* "eS.L" */
+	unsigned long created;		/* jiffies */
 
 	struct mutex mtx;		/* see "Locks" above */
 	struct gendisk *disk;
@@ -179,7 +181,7 @@ extern struct workqueue_struct *aoe_wq;
 extern unsigned int aoe_deadsecs;
 extern unsigned int aoe_maxout;
 extern unsigned int aoe_maxsectors;
-extern bool aoe_dyndevs;
+extern int aoe_dyndevs;
 extern unsigned int aoe_maxdevs;
 
 /* aoenet.c */

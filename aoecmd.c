@@ -31,6 +31,7 @@
 
 #define AOE_NEWQ_MAX		64	/* config answers waiting for a device */
 #define AOE_MAX_BACKOFF		6	/* RTO doubles at most this many times */
+#define AOE_TARGET_SICK		2	/* timeouts in a row: avoid, probe */
 
 /* Counters for frames that belong to no device. */
 static atomic64_t aoe_orphan_rsp = ATOMIC64_INIT(0);
@@ -202,6 +203,15 @@ static u32 path_max_bytes(struct aoe_target *t, struct net_device *ifp)
 }
 
 /*
+ * A target whose frames time out again and again (a dead vblade behind a
+ * healthy link, say) gets one frame at a time, a probe, until it answers.
+ */
+static u32 target_room(const struct aoe_target *t)
+{
+	return t->fails >= AOE_TARGET_SICK ? 1 : t->win.cwnd;
+}
+
+/*
  * Choose a target with room in its window and a usable path, round robin
  * over the targets so that several of them share the load.
  */
@@ -215,7 +225,7 @@ static struct aoe_target *pick_target(struct aoe_dev *d,
 		struct aoe_target *t = &d->targets[k];
 		struct net_device *ifp;
 
-		if (t->nout >= t->win.cwnd)
+		if (t->nout >= target_room(t))
 			continue;
 		ifp = aoedev_pick_path(t);
 		if (!ifp)
@@ -392,10 +402,11 @@ static void send_ident(struct aoe_dev *d, struct aoe_target *t,
 
 	if (d->ident_out)
 		return;
+	/* Before frame_get(): an idle device's dead clock restarts now. */
+	dev_mark_busy(d);
 	f = frame_get(d);
 	if (!f)
 		return;
-	dev_mark_busy(d);
 	f->kind = AOE_FK_IDENT;
 	f->len = AOE_IDENT_SIZE;
 	d->ident_out = true;
@@ -493,18 +504,25 @@ unexpected:
 	return NULL;
 }
 
-/* A target other than @f's, reachable now; NULL if there is none. */
+/*
+ * A target other than @f's, reachable now, answering ones first; NULL if
+ * there is none.
+ */
 static struct aoe_target *other_target(struct aoe_dev *d, struct aoe_frame *f,
 				       struct net_device **ifpp)
 {
-	unsigned int i;
+	unsigned int pass, i;
 
-	for (i = 0; i < d->ntargets; i++) {
-		if (&d->targets[i] == f->t)
-			continue;
-		*ifpp = aoedev_pick_path(&d->targets[i]);
-		if (*ifpp)
-			return &d->targets[i];
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < d->ntargets; i++) {
+			struct aoe_target *t = &d->targets[i];
+
+			if (t == f->t || (!pass && t->fails >= AOE_TARGET_SICK))
+				continue;
+			*ifpp = aoedev_pick_path(t);
+			if (*ifpp)
+				return t;
+		}
 	}
 	return NULL;
 }
@@ -538,7 +556,12 @@ static enum aoe_answer frame_answer(struct aoe_dev *d, struct aoe_frame *f,
 		frame_error(d, f, ri, a);
 		return ANS_DONE;
 	}
-	if (read_data && skb->len < AOE_ATA_HLEN + f->len) {
+	/*
+	 * Targets answer with the sectors left to do (0, as vblade does) or
+	 * echo the count asked for; anything else is not our command's answer.
+	 */
+	if ((a->scnt && a->scnt != f->len / AOE_SECTOR_SIZE) ||
+	    (read_data && skb->len < AOE_ATA_HLEN + f->len)) {
 		d->st.malformed++;
 		return ANS_IGNORE;
 	}
@@ -612,13 +635,21 @@ static void frame_resend(struct aoe_dev *d, struct aoe_frame *f,
 }
 
 /*
- * Where to resend @f: another path of its target, else another target. A
- * flush must reach the cache it is for, so it stays with its target.
+ * Where to resend @f: another target if its own has stopped answering and
+ * another one can serve, else another path of its own target. A flush must
+ * reach the cache it is for, so it stays with its target.
  */
 static struct aoe_target *rexmit_target(struct aoe_dev *d,
 					struct aoe_frame *f,
 					struct net_device **ifpp)
 {
+	struct aoe_target *t;
+
+	if (f->kind != AOE_FK_FLUSH && f->t->fails) {
+		t = other_target(d, f, ifpp);
+		if (t)
+			return t;
+	}
 	*ifpp = aoedev_pick_path(f->t);
 	if (*ifpp)
 		return f->t;
@@ -634,6 +665,7 @@ static void rexmit(struct aoe_dev *d, struct aoe_frame *f,
 	struct net_device *ifp;
 
 	d->st.retransmits++;
+	t->fails++;
 	/* One window cut per round trip: only frames sent after it count. */
 	if (time_after(f->sent_j, t->loss_stamp)) {
 		aoe_win_loss(&t->win);
@@ -687,6 +719,7 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 		goto unlock;
 	d->st.responses++;
 	d->last_progress = jiffies;
+	f->t->fails = 0;
 	if (!f->retries) {
 		rtt = div_u64(ktime_get_ns() - f->sent_ns, 1000);
 		aoe_rtt_sample(&f->t->rtt, rtt);
@@ -847,6 +880,7 @@ void aoecmd_cfg_apply(struct aoe_dev *d, struct net_device *ifp,
 	t->bufcnt = ci->bufcnt;
 	t->fwver = ci->fwver;
 	t->scnt = ci->scnt;
+	t->fails = 0;		/* it answers: worth trying again */
 	aoe_win_set_limit(&t->win, min_t(u32, min_t(u32, ci->bufcnt, aoe_maxout),
 					 AOE_MAX_FRAMES));
 	if (aoedev_add_path(t, ifp))

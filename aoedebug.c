@@ -13,7 +13,7 @@
  *              splits N    redirects N     flushes N
  *              target N mac M
  *                bufcnt N  scnt N  fwver 0xNNNN  paths if0,if1
- *                cwnd N  ssthresh N  outstanding N
+ *                cwnd N  ssthresh N  outstanding N  fails N
  *                srtt_us N  rttvar_us N  rto_us N
  *   global   answers for no known device, discovery answers dropped at the
  *            bound of pending new devices
@@ -51,8 +51,8 @@ static void show_target(struct seq_file *m, unsigned int i,
 	for (j = 0; j < t->npaths; j++)
 		seq_printf(m, "%s%s", j ? "," : "", ts->ifname[j]);
 	seq_printf(m, "%s\n", t->npaths ? "" : "none");
-	seq_printf(m, "  cwnd %u\n  ssthresh %u\n  outstanding %u\n",
-		   t->win.cwnd, t->win.ssthresh, t->nout);
+	seq_printf(m, "  cwnd %u\n  ssthresh %u\n  outstanding %u\n  fails %u\n",
+		   t->win.cwnd, t->win.ssthresh, t->nout, t->fails);
 	seq_printf(m, "  srtt_us %u\n  rttvar_us %u\n  rto_us %u\n",
 		   t->rtt.srtt, t->rtt.rttvar, aoe_rtt_rto(&t->rtt));
 }

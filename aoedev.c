@@ -17,6 +17,8 @@
 #include "aoe.h"
 
 #define AOE_DEV_HASH_BITS	8
+/* A device that has not answered IDENTIFY this long may be evicted. */
+#define AOE_NEW_GRACE		(10 * HZ)
 
 /* Membership under aoe_devs_mutex; the receive path reads it under RCU. */
 static DEFINE_HASHTABLE(aoe_devs, AOE_DEV_HASH_BITS);
@@ -122,37 +124,9 @@ static struct aoe_dev *aoedev_alloc(u16 shelf, u8 slot)
 		list_add_tail(&d->frames[i].node, &d->free_frames);
 	}
 	d->last_progress = jiffies;
+	d->created = jiffies;
 	timer_setup(&d->timer, aoecmd_timer, 0);
 	INIT_WORK(&d->work, aoedev_work);
-	return d;
-}
-
-/*
- * Find or create the device for shelf.slot; returns it with a reference the
- * caller puts, or NULL at the aoe_maxdevs bound or out of memory.
- */
-struct aoe_dev *aoedev_create(u16 shelf, u8 slot)
-{
-	struct aoe_dev *d;
-
-	mutex_lock(&aoe_devs_mutex);
-	d = lookup_locked(shelf, slot);
-	if (d)
-		goto get;
-	if (aoe_ndevs >= aoe_maxdevs) {
-		pr_warn_ratelimited("e%u.%u ignored: aoe_maxdevs (%u) reached\n",
-				    shelf, slot, aoe_maxdevs);
-		goto unlock;
-	}
-	d = aoedev_alloc(shelf, slot);
-	if (!d)
-		goto unlock;
-	hash_add_rcu(aoe_devs, &d->hnode, devkey(shelf, slot));
-	aoe_ndevs++;
-get:
-	kref_get(&d->kref);
-unlock:
-	mutex_unlock(&aoe_devs_mutex);
 	return d;
 }
 
@@ -165,6 +139,69 @@ static void aoedev_unhash(struct aoe_dev *d)
 	spin_lock_bh(&d->lock);
 	d->gone = true;
 	spin_unlock_bh(&d->lock);
+}
+
+/*
+ * At the aoe_maxdevs bound, a device that never answered IDENTIFY (a
+ * made-up address from a flood of config answers, typically) gives way.
+ */
+static struct aoe_dev *evict_one(void)
+{
+	struct aoe_dev *d;
+	bool never;
+	int bkt;
+
+	lockdep_assert_held(&aoe_devs_mutex);
+	hash_for_each(aoe_devs, bkt, d, hnode) {
+		spin_lock_bh(&d->lock);
+		never = !d->identified && !d->gone;
+		spin_unlock_bh(&d->lock);
+		if (never && time_after(jiffies, d->created + AOE_NEW_GRACE)) {
+			aoedev_unhash(d);
+			return d;
+		}
+	}
+	return NULL;
+}
+
+static void aoedev_teardown(struct aoe_dev *d);
+
+/*
+ * Find or create the device for shelf.slot; returns it with a reference the
+ * caller puts, or NULL at the aoe_maxdevs bound or out of memory.
+ */
+struct aoe_dev *aoedev_create(u16 shelf, u8 slot)
+{
+	struct aoe_dev *d, *victim = NULL;
+
+	mutex_lock(&aoe_devs_mutex);
+	d = lookup_locked(shelf, slot);
+	if (d)
+		goto get;
+	if (aoe_ndevs >= aoe_maxdevs) {
+		victim = evict_one();
+		if (!victim) {
+			pr_warn_ratelimited("e%u.%u ignored: aoe_maxdevs (%u) reached\n",
+					    shelf, slot, aoe_maxdevs);
+			goto unlock;
+		}
+	}
+	d = aoedev_alloc(shelf, slot);
+	if (!d)
+		goto unlock;
+	hash_add_rcu(aoe_devs, &d->hnode, devkey(shelf, slot));
+	aoe_ndevs++;
+get:
+	kref_get(&d->kref);
+unlock:
+	mutex_unlock(&aoe_devs_mutex);
+	if (victim) {
+		pr_info_ratelimited("%s: never identified, forgotten for e%u.%u\n",
+				    victim->name, shelf, slot);
+		synchronize_rcu();
+		aoedev_teardown(victim);
+	}
+	return d;
 }
 
 static void drop_paths(struct aoe_target *t, struct net_device *ifp)

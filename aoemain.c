@@ -23,8 +23,9 @@ module_param(aoe_maxsectors, uint, 0444);
 MODULE_PARM_DESC(aoe_maxsectors,
 		 "Most sectors per block request; 0 = driver default of 1024 (default 0)");
 
-bool aoe_dyndevs = true;
-module_param(aoe_dyndevs, bool, 0444);
+/* An int, not a bool: aoe-mkdevs and aoe-mkshelf compare it with "1". */
+int aoe_dyndevs = 1;
+module_param(aoe_dyndevs, int, 0444);
 MODULE_PARM_DESC(aoe_dyndevs,
 		 "Allocate minor numbers dynamically; 0 = static minors (shelf*16+slot)*16 for aoe-mkdevs (default 1)");
 

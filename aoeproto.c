@@ -57,7 +57,8 @@ void aoe_ata_build_cmd(struct aoe_ata *a, u8 cmd, u8 nsect)
 	a->cmdstat = cmd;
 	if (cmd == ATA_CMD_FLUSH48)
 		a->aflags = AOE_AFL_EXT;
-	a->lba[3] = ATA_LBA28_MODE;
+	else
+		a->lba[3] = ATA_LBA28_MODE;
 }
 
 void aoe_cfg_build_query(struct aoe_cfg *c)
