@@ -31,8 +31,20 @@ fio_bg() {
 		--randseed="$1" --output="$AOE_TMP/fio$1.out" &
 	fiopid=$!
 }
+vblades_report() {
+	local n
+	n=$(vblade_pids 0 0 | wc -l)
+	[ "$n" -eq 2 ] && return 0
+	info "only $n of 2 vblades alive; their logs:"
+	tail -n 5 "$AOE_TMP"/vblade-*.log >&2 || true
+}
 fio_wait() {
-	wait "$fiopid" || { cat "$AOE_TMP/fio$1.out"; fail "fio verify failed: $2"; }
+	wait "$fiopid" || {
+		cat "$AOE_TMP/fio$1.out"; vblades_report
+		cat /sys/kernel/debug/aoe/e0.0 2>/dev/null || true
+		fail "fio verify failed: $2"
+	}
+	vblades_report
 }
 moved() { [ "$(tx "$1")" -gt "$2" ]; }
 

@@ -1,0 +1,904 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aoetgt: a programmable AoE target for testing an initiator's rare paths.
+ *
+ * Serves a backing file as eSHELF.SLOT on one interface, much like vblade:
+ * ATA READ/WRITE SECTORS (and EXT), IDENTIFY DEVICE, FLUSH CACHE (and EXT),
+ * CHECK POWER MODE, and query config (read, test, prefix test, set, force
+ * set). On top of that it can fail chosen sectors with an ATA error, answer
+ * with AoE errors, drop, duplicate, delay and corrupt its answers, and log
+ * every command and answer with a sequence number and a timestamp.
+ *
+ * Writes go to the file with pwrite() and reach stable storage only on a
+ * FLUSH (fdatasync), so the order of writes and flushes is observable.
+ *
+ * Run with --help for the options.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "aoewire.h"
+
+#define MAX_RANGES	32
+#define MAX_AOEERR	16
+#define PEND_MAX	8192
+
+enum kind { K_CFG, K_IDENT, K_READ, K_WRITE, K_FLUSH, K_OTHER, K_NR };
+
+static const char *const kind_name[K_NR] = {
+	"CFG", "IDENT", "READ", "WRITE", "FLUSH", "OTHER",
+};
+
+struct range {
+	uint64_t lba;
+	uint64_t count;
+};
+
+struct aoeerr {
+	uint8_t code;
+	int kind;		/* -1: every ATA command */
+};
+
+/* An answer waiting for its --delay to pass. */
+struct pend {
+	struct pend *next;
+	uint64_t due_us;
+	int copies;
+	bool raw;		/* deliberately short: no padding */
+	size_t len;
+	int kind;
+	uint32_t tag;
+	uint64_t lba;
+	unsigned int nsect;
+	char note[48];
+	uint8_t frame[];
+};
+
+static struct {
+	struct aw_sock sk;
+	uint16_t shelf;
+	uint8_t slot;
+	const char *path;
+	int fd;
+	uint64_t sectors;
+	bool size_override;
+	unsigned int bufcnt;
+	unsigned int scnt;	/* 0: as many as the MTU allows */
+	unsigned int fwver;
+	bool wcache;
+	bool no_flush_ext;
+	bool announce;
+	FILE *log;
+	uint64_t seq;
+	struct range ata_err[MAX_RANGES];
+	int n_ata_err;
+	struct aoeerr aoe_err[MAX_AOEERR];
+	int n_aoe_err;
+	double drop, dup, corrupt;
+	bool corrupt_data;
+	unsigned int delay_ms;
+	struct aw_rng rng;
+	char cfg[AW_CFG_STRMAX];
+	unsigned int cfglen;
+	struct pend *ph, *pt;
+	unsigned int npend;
+	bool verbose;
+	/* counters */
+	uint64_t rx[K_NR], tx, dropped, duped, corrupted, ignored;
+} T = {
+	.fd = -1,
+	.bufcnt = 16,
+	.fwver = 0x4019,
+};
+
+static volatile sig_atomic_t want_stop, want_resize;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		want_resize = 1;
+	else
+		want_stop = 1;
+}
+
+static void usage(int rc)
+{
+	fprintf(rc ? stderr : stdout,
+"usage: aoetgt -i IFACE -s SHELF -l SLOT -f FILE [options]\n"
+"  --bufcnt N          buffer count in config answers (default 16)\n"
+"  --scnt N            most sectors per command (default: what the MTU allows);\n"
+"                      config answers carry min(N, (MTU-36)/512)\n"
+"  --fwver N           firmware version in config answers (default 0x4019)\n"
+"  --wcache            IDENTIFY advertises a volatile write cache\n"
+"  --no-flush-ext      answer FLUSH CACHE EXT (0xEA) with ABRT, as vblade does\n"
+"  --size SECTORS      disk size instead of the file's\n"
+"  --log FILE          one line per command received and answer sent\n"
+"  --ata-error LBA[+COUNT]  commands touching these sectors fail with status\n"
+"                      0x51, error 0x04 (ABRT); repeatable\n"
+"  --aoe-error CODE[@KIND]  answer ATA commands (all, or KIND = read, write,\n"
+"                      flush or ident) with the AoE error flag and CODE; repeatable\n"
+"  --drop PCT          do not send PCT %% of ATA answers (the command is done)\n"
+"  --dup PCT           send PCT %% of ATA answers twice\n"
+"  --delay MS          send every answer MS milliseconds late\n"
+"  --corrupt PCT       corrupt PCT %% of ATA answers: wrong tag, short frame or\n"
+"                      wrong sector count; with --corrupt-data instead flip a\n"
+"                      byte of read data (read answers only)\n"
+"  --corrupt-data      see --corrupt\n"
+"  --seed N            seed for --drop, --dup, --corrupt (default 1)\n"
+"  --announce          broadcast a config answer at start\n"
+"  -v, --verbose       also print the log lines on stderr\n"
+"Signals: SIGUSR1 re-reads the file size (forgetting --size); SIGTERM, SIGINT\n"
+"stop it. The log's lines: SEQ TIME_US DIR KIND tag=T lba=L n=N [...], DIR\n"
+"being RX (command), TX (answer sent) or NOTX (answer dropped).\n");
+	exit(rc);
+}
+
+/* ------------------------------------------------------------------ log -- */
+
+static void logline(const char *dir, int kind, uint32_t tag, uint64_t lba,
+		    unsigned int n, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void logline(const char *dir, int kind, uint32_t tag, uint64_t lba,
+		    unsigned int n, const char *fmt, ...)
+{
+	char extra[160] = "";
+	va_list ap;
+
+	if (!T.log && !T.verbose)
+		return;
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(extra, sizeof(extra), fmt, ap);
+		va_end(ap);
+	}
+	T.seq++;
+	if (T.log) {
+		fprintf(T.log, "%" PRIu64 " %" PRIu64 " %s %s tag=%08x lba=%" PRIu64
+			" n=%u%s%s\n", T.seq, aw_now_us(), dir, kind_name[kind],
+			tag, lba, n, *extra ? " " : "", extra);
+		fflush(T.log);
+	}
+	if (T.verbose)
+		fprintf(stderr, "%" PRIu64 " %s %s tag=%08x lba=%" PRIu64
+			" n=%u%s%s\n", T.seq, dir, kind_name[kind], tag, lba, n,
+			*extra ? " " : "", extra);
+}
+
+static void lognote(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void lognote(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!T.log)
+		return;
+	fputs("# ", T.log);
+	va_start(ap, fmt);
+	vfprintf(T.log, fmt, ap);
+	va_end(ap);
+	fputc('\n', T.log);
+	fflush(T.log);
+}
+
+/* ------------------------------------------------------------- backing -- */
+
+static void read_size(void)
+{
+	off_t end = lseek(T.fd, 0, SEEK_END);
+
+	if (end < 0)
+		aw_die("%s: lseek: %s", T.path, strerror(errno));
+	T.sectors = (uint64_t)end / AW_SECTOR;
+	T.size_override = false;
+}
+
+static unsigned int max_sectors(void)
+{
+	int mtu = aw_mtu(&T.sk);
+	unsigned int n = mtu > 36 ? (unsigned int)(mtu - 36) / AW_SECTOR : 0;
+
+	if (T.scnt && n > T.scnt)
+		n = T.scnt;
+	if (n > 255)
+		n = 255;
+	return n;
+}
+
+static bool touches_bad(uint64_t lba, unsigned int n)
+{
+	int i;
+
+	for (i = 0; i < T.n_ata_err; i++) {
+		const struct range *r = &T.ata_err[i];
+
+		if (lba < r->lba + r->count && r->lba < lba + n)
+			return true;
+	}
+	return false;
+}
+
+static int aoe_error_for(int kind)
+{
+	int i;
+
+	for (i = 0; i < T.n_aoe_err; i++)
+		if (T.aoe_err[i].kind < 0 || T.aoe_err[i].kind == kind)
+			return T.aoe_err[i].code;
+	return 0;
+}
+
+static void build_ident(uint8_t *id)
+{
+	uint64_t lba28 = T.sectors > 0x0fffffff ? 0x0fffffff : T.sectors;
+	char s[48];
+	int i;
+
+	memset(id, 0, AW_SECTOR);
+	aw_id_put(id, 0, 0x0040);		/* fixed device */
+	aw_id_put(id, 1, 16383);
+	aw_id_put(id, 3, 16);
+	aw_id_put(id, 6, 63);
+	snprintf(s, sizeof(s), "AOETGT%05u%03u", T.shelf, T.slot);
+	aw_id_str(id, 10, 10, s);
+	aw_id_str(id, 23, 4, "aoetgt1");
+	snprintf(s, sizeof(s), "aoetgt e%u.%u", T.shelf, T.slot);
+	aw_id_str(id, 27, 20, s);
+	aw_id_put(id, 47, 0x8001);
+	aw_id_put(id, 49, 0x0300);		/* LBA, DMA */
+	aw_id_put(id, 53, 0x0006);
+	aw_id_put(id, 60, lba28 & 0xffff);
+	aw_id_put(id, 61, (lba28 >> 16) & 0xffff);
+	aw_id_put(id, 80, 0x00f0);		/* ATA-4 .. ATA-7 */
+	aw_id_put(id, 82, T.wcache ? 0x0020 : 0);
+	aw_id_put(id, 83, T.wcache ? 0x7400 : 0x5400);
+	aw_id_put(id, 84, 0x4000);
+	aw_id_put(id, 85, T.wcache ? 0x0020 : 0);
+	aw_id_put(id, 86, T.wcache ? 0x3400 : 0x1400);
+	aw_id_put(id, 87, 0x4000);
+	for (i = 0; i < 4; i++)
+		aw_id_put(id, 100 + i, (T.sectors >> (16 * i)) & 0xffff);
+}
+
+/* ------------------------------------------------------------- sending -- */
+
+static void xmit(const uint8_t *f, size_t len)
+{
+	uint8_t pad[AW_ETH_ZLEN];
+
+	if (len < AW_ETH_ZLEN) {
+		memset(pad, 0, sizeof(pad));
+		memcpy(pad, f, len);
+		f = pad;
+		len = AW_ETH_ZLEN;
+	}
+	if (aw_send(&T.sk, f, len) < 0)
+		fprintf(stderr, "aoetgt: send: %s\n", strerror(errno));
+	else
+		T.tx++;
+}
+
+/* Unpadded: for deliberately short frames. */
+static void xmit_raw(const uint8_t *f, size_t len)
+{
+	if (aw_send(&T.sk, f, len) < 0)
+		fprintf(stderr, "aoetgt: send: %s\n", strerror(errno));
+	else
+		T.tx++;
+}
+
+static void send_now(struct pend *p)
+{
+	const uint8_t *f = p->frame;
+	char what[64];
+	int i;
+
+	if (p->kind == K_CFG)
+		snprintf(what, sizeof(what), "bufcnt=%u scnt=%u",
+			 aw_get16(f + AW_OFF_BUFCNT), f[AW_OFF_CSCNT]);
+	else
+		snprintf(what, sizeof(what), "st=%02x err=%02x",
+			 f[AW_OFF_CMDSTAT], f[AW_OFF_FEAT]);
+	if (f[AW_OFF_VERFL] & AW_FL_ERR)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 " aoeerr=%u", f[AW_OFF_ERR]);
+	for (i = 0; i < p->copies; i++) {
+		if (p->raw)
+			xmit_raw(f, p->len);
+		else
+			xmit(f, p->len);
+		logline("TX", p->kind, p->tag, p->lba, p->nsect, "%s%s", what,
+			p->note);
+	}
+}
+
+/*
+ * Queue or send an answer. @f is @len bytes; kind/tag/lba/n are for the
+ * log. @faulty: drop/dup/corrupt apply (ATA answers).
+ */
+static void answer(uint8_t *f, size_t len, int kind, uint32_t tag,
+		   uint64_t lba, unsigned int n, bool faulty)
+{
+	struct pend *p;
+	char note[48] = "";
+	bool raw = false;
+	int copies = 1;
+
+	if (faulty && aw_chance(&T.rng, T.drop)) {
+		T.dropped++;
+		logline("NOTX", kind, tag, lba, n, "drop");
+		return;
+	}
+	if (faulty && aw_chance(&T.rng, T.corrupt)) {
+		if (T.corrupt_data) {
+			if (kind == K_READ && len > AW_ATA_END) {
+				size_t off = AW_ATA_END +
+					aw_randn(&T.rng, (uint32_t)(len - AW_ATA_END));
+
+				f[off] ^= 0xff;
+				snprintf(note, sizeof(note), " corrupt=data@%zu",
+					 off - AW_ATA_END);
+				T.corrupted++;
+			}
+		} else {
+			switch (aw_randn(&T.rng, 3)) {
+			case 0:	/* another generation of the same frame index */
+				aw_put32(f + AW_OFF_TAG, (tag ^ 0x00012300) &
+					 ~AW_TAG_USER);
+				snprintf(note, sizeof(note), " corrupt=tag");
+				break;
+			case 1:	/* short: half the data, or half a header */
+				len = len > AW_ATA_END ?
+				      AW_ATA_END + (len - AW_ATA_END) / 2 :
+				      AW_HDR_END + 4;
+				snprintf(note, sizeof(note), " corrupt=short");
+				raw = true;
+				break;
+			default: /* sector count that does not match */
+				f[AW_OFF_SCNT] = (uint8_t)(f[AW_OFF_SCNT] + 1);
+				snprintf(note, sizeof(note), " corrupt=scnt");
+				break;
+			}
+			T.corrupted++;
+		}
+	}
+	if (faulty && aw_chance(&T.rng, T.dup)) {
+		copies = 2;
+		T.duped++;
+		strncat(note, " dup", sizeof(note) - strlen(note) - 1);
+	}
+	p = malloc(sizeof(*p) + (len < AW_ETH_ZLEN ? AW_ETH_ZLEN : len));
+	if (!p)
+		aw_die("out of memory");
+	p->next = NULL;
+	p->due_us = aw_now_us() + (uint64_t)T.delay_ms * 1000u;
+	p->copies = copies;
+	p->raw = raw;
+	p->len = len;
+	p->kind = kind;
+	p->tag = tag;
+	p->lba = lba;
+	p->nsect = n;
+	memcpy(p->note, note, sizeof(note));
+	memcpy(p->frame, f, len);
+	if (!T.delay_ms) {
+		send_now(p);
+		free(p);
+		return;
+	}
+	if (T.npend >= PEND_MAX) {
+		T.dropped++;
+		logline("NOTX", kind, tag, lba, n, "queue-full");
+		free(p);
+		return;
+	}
+	if (T.pt)
+		T.pt->next = p;
+	else
+		T.ph = p;
+	T.pt = p;
+	T.npend++;
+}
+
+/* Send what is due; returns ms until the next one is (-1: none). */
+static int flush_pending(void)
+{
+	uint64_t now = aw_now_us();
+
+	while (T.ph && T.ph->due_us <= now) {
+		struct pend *p = T.ph;
+
+		T.ph = p->next;
+		if (!T.ph)
+			T.pt = NULL;
+		T.npend--;
+		send_now(p);
+		free(p);
+	}
+	if (!T.ph)
+		return -1;
+	return (int)((T.ph->due_us - now + 999) / 1000);
+}
+
+/* ----------------------------------------------------------------- ATA -- */
+
+static int ata_kind(uint8_t cmd)
+{
+	switch (cmd) {
+	case AW_ATA_READ:
+	case AW_ATA_READ_EXT:
+		return K_READ;
+	case AW_ATA_WRITE:
+	case AW_ATA_WRITE_EXT:
+		return K_WRITE;
+	case AW_ATA_IDENT:
+		return K_IDENT;
+	case AW_ATA_FLUSH:
+	case AW_ATA_FLUSH_EXT:
+		return K_FLUSH;
+	default:
+		return K_OTHER;
+	}
+}
+
+static void do_ata(const uint8_t *req, size_t len)
+{
+	static uint8_t out[AW_FRAME_MAX];
+	uint8_t cmd = req[AW_OFF_CMDSTAT];
+	uint32_t tag = aw_get32(req + AW_OFF_TAG);
+	unsigned int n = req[AW_OFF_SCNT];
+	uint64_t lba = aw_lba(req);
+	int kind = ata_kind(cmd);
+	size_t olen = AW_ATA_END;
+	uint8_t st = AW_ST_OK, er = 0;
+	int aoeerr, max;
+
+	T.rx[kind]++;
+	logline("RX", kind, tag, lba, n, "cmd=%02x aflags=%02x len=%zu", cmd,
+		req[AW_OFF_AFLAGS], len);
+
+	memcpy(out, req, AW_ATA_END);
+	memcpy(out + AW_OFF_DST, req + AW_OFF_SRC, 6);
+	memcpy(out + AW_OFF_SRC, T.sk.mac, 6);
+	out[AW_OFF_VERFL] = AW_VER << 4 | AW_FL_RSP;
+	out[AW_OFF_ERR] = 0;
+
+	aoeerr = aoe_error_for(kind);
+	if (aoeerr) {
+		out[AW_OFF_VERFL] |= AW_FL_ERR;
+		out[AW_OFF_ERR] = (uint8_t)aoeerr;
+		goto send;
+	}
+	max = (int)max_sectors();
+	switch (cmd) {
+	case AW_ATA_READ:
+	case AW_ATA_READ_EXT:
+	case AW_ATA_WRITE:
+	case AW_ATA_WRITE_EXT:
+		if ((int)n > max) {
+			/* As vblade: more than a frame can carry. */
+			out[AW_OFF_VERFL] |= AW_FL_ERR;
+			out[AW_OFF_ERR] = 2;
+			goto send;
+		}
+		if (!n || lba + n > T.sectors || touches_bad(lba, n)) {
+			st = AW_ST_FAIL;
+			er = AW_ER_ABRT;
+			break;
+		}
+		if (kind == K_READ) {
+			ssize_t r = pread(T.fd, out + AW_ATA_END,
+					  (size_t)n * AW_SECTOR,
+					  (off_t)(lba * AW_SECTOR));
+
+			if (r < 0) {
+				st = AW_ST_FAIL;
+				er = AW_ER_ABRT;
+				break;
+			}
+			if ((size_t)r < (size_t)n * AW_SECTOR)	/* past EOF */
+				memset(out + AW_ATA_END + r, 0,
+				       (size_t)n * AW_SECTOR - (size_t)r);
+			olen = AW_ATA_END + (size_t)n * AW_SECTOR;
+		} else {
+			/* Never trust the sector count beyond the frame. */
+			if (len < AW_ATA_END + (size_t)n * AW_SECTOR) {
+				st = AW_ST_FAIL;
+				er = AW_ER_ABRT;
+				break;
+			}
+			if (pwrite(T.fd, req + AW_ATA_END, (size_t)n * AW_SECTOR,
+				   (off_t)(lba * AW_SECTOR)) !=
+			    (ssize_t)n * AW_SECTOR) {
+				st = AW_ST_FAIL;
+				er = AW_ER_ABRT;
+			}
+		}
+		break;
+	case AW_ATA_IDENT:
+		build_ident(out + AW_ATA_END);
+		olen = AW_ATA_END + AW_SECTOR;
+		break;
+	case AW_ATA_FLUSH_EXT:
+		if (T.no_flush_ext) {
+			st = AW_ST_FAIL;
+			er = AW_ER_ABRT;
+			break;
+		}
+		/* fall through */
+	case AW_ATA_FLUSH:
+		if (fdatasync(T.fd) < 0) {
+			st = AW_ST_FAIL;
+			er = AW_ER_ABRT;
+		}
+		break;
+	case AW_ATA_CHKPWR:
+		out[AW_OFF_SCNT] = 0xff;	/* active or idle */
+		break;
+	default:
+		st = AW_ST_FAIL;
+		er = AW_ER_ABRT;
+		break;
+	}
+	out[AW_OFF_CMDSTAT] = st;
+	out[AW_OFF_FEAT] = er;
+send:
+	answer(out, olen, kind, tag, lba, n, true);
+}
+
+/* -------------------------------------------------------------- config -- */
+
+static void cfg_answer(const uint8_t *dst, uint32_t tag, uint8_t ccmd,
+		       uint8_t err)
+{
+	uint8_t f[AW_CFG_END + AW_CFG_STRMAX];
+
+	memset(f, 0, sizeof(f));
+	aw_hdr(f, dst, T.sk.mac, AW_VER << 4 | AW_FL_RSP | (err ? AW_FL_ERR : 0),
+	       err, T.shelf, T.slot, AW_CMD_CFG, tag);
+	aw_put16(f + AW_OFF_BUFCNT, (uint16_t)T.bufcnt);
+	aw_put16(f + AW_OFF_FWVER, (uint16_t)T.fwver);
+	f[AW_OFF_CSCNT] = (uint8_t)max_sectors();
+	f[AW_OFF_CCMD] = (uint8_t)(AW_VER << 4 | (ccmd & 0x0f));
+	aw_put16(f + AW_OFF_CSLEN, (uint16_t)T.cfglen);
+	memcpy(f + AW_CFG_END, T.cfg, T.cfglen);
+	answer(f, AW_CFG_END + T.cfglen, K_CFG, tag, 0, f[AW_OFF_CSCNT], false);
+}
+
+static void do_cfg(const uint8_t *req, size_t len)
+{
+	uint32_t tag = aw_get32(req + AW_OFF_TAG);
+	uint8_t ccmd = req[AW_OFF_CCMD] & 0x0f;
+	unsigned int cslen = aw_get16(req + AW_OFF_CSLEN);
+	const char *cs = (const char *)req + AW_CFG_END;
+
+	T.rx[K_CFG]++;
+	logline("RX", K_CFG, tag, 0, 0, "ccmd=%u cslen=%u len=%zu", ccmd, cslen,
+		len);
+	if (cslen > AW_CFG_STRMAX || AW_CFG_END + (size_t)cslen > len) {
+		cfg_answer(req + AW_OFF_SRC, tag, ccmd, 2);
+		return;
+	}
+	switch (ccmd) {
+	case 0:	/* read */
+		break;
+	case 1:	/* test: exact match */
+		if (cslen != T.cfglen || memcmp(cs, T.cfg, cslen))
+			return;
+		break;
+	case 2:	/* prefix test */
+		if (cslen > T.cfglen || memcmp(cs, T.cfg, cslen))
+			return;
+		break;
+	case 3:	/* set if empty */
+		if (T.cfglen && (cslen != T.cfglen || memcmp(cs, T.cfg, cslen))) {
+			cfg_answer(req + AW_OFF_SRC, tag, ccmd, 4);
+			return;
+		}
+		/* fall through */
+	case 4:	/* force set */
+		memcpy(T.cfg, cs, cslen);
+		T.cfglen = cslen;
+		break;
+	default:
+		cfg_answer(req + AW_OFF_SRC, tag, ccmd, 2);
+		return;
+	}
+	cfg_answer(req + AW_OFF_SRC, tag, ccmd, 0);
+}
+
+/* ---------------------------------------------------------------- frame -- */
+
+static void do_frame(const uint8_t *f, size_t len)
+{
+	uint16_t major;
+	uint8_t minor, cmd;
+
+	if (len < AW_HDR_END) {
+		T.ignored++;
+		return;
+	}
+	if (memcmp(f + AW_OFF_DST, T.sk.mac, 6) &&
+	    memcmp(f + AW_OFF_DST, aw_bcast, 6)) {
+		T.ignored++;
+		return;
+	}
+	if ((f[AW_OFF_VERFL] >> 4) != AW_VER || (f[AW_OFF_VERFL] & AW_FL_RSP)) {
+		T.ignored++;
+		return;
+	}
+	major = aw_get16(f + AW_OFF_MAJOR);
+	minor = f[AW_OFF_MINOR];
+	cmd = f[AW_OFF_CMD];
+	if (cmd == AW_CMD_CFG) {
+		if ((major != T.shelf && major != 0xffff) ||
+		    (minor != T.slot && minor != 0xff) || len < AW_CFG_END) {
+			T.ignored++;
+			return;
+		}
+		do_cfg(f, len);
+		return;
+	}
+	if (major != T.shelf || minor != T.slot) {
+		T.ignored++;
+		return;
+	}
+	if (cmd == AW_CMD_ATA) {
+		if (len < AW_ATA_END) {
+			T.ignored++;
+			logline("RX", K_OTHER, aw_get32(f + AW_OFF_TAG), 0, 0,
+				"short=%zu", len);
+			return;
+		}
+		do_ata(f, len);
+		return;
+	}
+	/* Mask list, reservations, vendor commands: unrecognized. */
+	{
+		uint8_t out[AW_HDR_END];
+		uint32_t tag = aw_get32(f + AW_OFF_TAG);
+
+		T.rx[K_OTHER]++;
+		logline("RX", K_OTHER, tag, 0, 0, "aoecmd=%u", cmd);
+		aw_hdr(out, f + AW_OFF_SRC, T.sk.mac,
+		       AW_VER << 4 | AW_FL_RSP | AW_FL_ERR, 1, T.shelf, T.slot,
+		       cmd, tag);
+		answer(out, sizeof(out), K_OTHER, tag, 0, 0, false);
+	}
+}
+
+/* ----------------------------------------------------------------- main -- */
+
+static int parse_kind(const char *s)
+{
+	if (!strcmp(s, "read"))
+		return K_READ;
+	if (!strcmp(s, "write"))
+		return K_WRITE;
+	if (!strcmp(s, "flush"))
+		return K_FLUSH;
+	if (!strcmp(s, "ident"))
+		return K_IDENT;
+	aw_die("bad --aoe-error kind '%s' (read, write, flush, ident)", s);
+}
+
+static double parse_pct(const char *what, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || v < 0 || v > 100)
+		aw_die("bad %s: '%s' (0..100)", what, s);
+	return v;
+}
+
+enum {
+	O_BUFCNT = 256, O_SCNT, O_FWVER, O_WCACHE, O_NOFLUSHEXT, O_SIZE, O_LOG,
+	O_ATAERR, O_AOEERR, O_DROP, O_DUP, O_DELAY, O_CORRUPT, O_CORRUPTDATA,
+	O_SEED, O_ANNOUNCE,
+};
+
+static const struct option longopts[] = {
+	{ "bufcnt", required_argument, NULL, O_BUFCNT },
+	{ "scnt", required_argument, NULL, O_SCNT },
+	{ "fwver", required_argument, NULL, O_FWVER },
+	{ "wcache", no_argument, NULL, O_WCACHE },
+	{ "no-flush-ext", no_argument, NULL, O_NOFLUSHEXT },
+	{ "size", required_argument, NULL, O_SIZE },
+	{ "log", required_argument, NULL, O_LOG },
+	{ "ata-error", required_argument, NULL, O_ATAERR },
+	{ "aoe-error", required_argument, NULL, O_AOEERR },
+	{ "drop", required_argument, NULL, O_DROP },
+	{ "dup", required_argument, NULL, O_DUP },
+	{ "delay", required_argument, NULL, O_DELAY },
+	{ "corrupt", required_argument, NULL, O_CORRUPT },
+	{ "corrupt-data", no_argument, NULL, O_CORRUPTDATA },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "announce", no_argument, NULL, O_ANNOUNCE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int main(int argc, char **argv)
+{
+	static uint8_t buf[AW_FRAME_MAX];
+	const char *ifname = NULL, *logpath = NULL;
+	uint64_t size = 0, seed = 1;
+	bool have_shelf = false, have_slot = false, have_size = false;
+	struct sigaction sa;
+	char macs[18];
+	int c;
+
+	aw_prog = "aoetgt";
+	while ((c = getopt_long(argc, argv, "i:s:l:f:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			ifname = optarg;
+			break;
+		case 's':
+			T.shelf = (uint16_t)aw_num("shelf", optarg, 0xfffe);
+			have_shelf = true;
+			break;
+		case 'l':
+			T.slot = (uint8_t)aw_num("slot", optarg, 0xfe);
+			have_slot = true;
+			break;
+		case 'f':
+			T.path = optarg;
+			break;
+		case 'v':
+			T.verbose = true;
+			break;
+		case 'h':
+			usage(0);
+			break;
+		case O_BUFCNT:
+			T.bufcnt = (unsigned int)aw_num("--bufcnt", optarg, 0xffff);
+			break;
+		case O_SCNT:
+			T.scnt = (unsigned int)aw_num("--scnt", optarg, 255);
+			break;
+		case O_FWVER:
+			T.fwver = (unsigned int)aw_num("--fwver", optarg, 0xffff);
+			break;
+		case O_WCACHE:
+			T.wcache = true;
+			break;
+		case O_NOFLUSHEXT:
+			T.no_flush_ext = true;
+			break;
+		case O_SIZE:
+			size = aw_num("--size", optarg, (1ull << 48) - 1);
+			have_size = true;
+			break;
+		case O_LOG:
+			logpath = optarg;
+			break;
+		case O_ATAERR: {
+			char *plus = strchr(optarg, '+');
+			struct range *r;
+
+			if (T.n_ata_err >= MAX_RANGES)
+				aw_die("too many --ata-error ranges");
+			r = &T.ata_err[T.n_ata_err++];
+			if (plus)
+				*plus = '\0';
+			r->lba = aw_num("--ata-error LBA", optarg, (1ull << 48) - 1);
+			r->count = plus ? aw_num("--ata-error COUNT", plus + 1,
+						 1ull << 48) : 1;
+			break;
+		}
+		case O_AOEERR: {
+			char *at = strchr(optarg, '@');
+			struct aoeerr *e;
+
+			if (T.n_aoe_err >= MAX_AOEERR)
+				aw_die("too many --aoe-error");
+			e = &T.aoe_err[T.n_aoe_err++];
+			if (at)
+				*at = '\0';
+			e->code = (uint8_t)aw_num("--aoe-error CODE", optarg, 255);
+			e->kind = at ? parse_kind(at + 1) : -1;
+			break;
+		}
+		case O_DROP:
+			T.drop = parse_pct("--drop", optarg);
+			break;
+		case O_DUP:
+			T.dup = parse_pct("--dup", optarg);
+			break;
+		case O_DELAY:
+			T.delay_ms = (unsigned int)aw_num("--delay", optarg, 600000);
+			break;
+		case O_CORRUPT:
+			T.corrupt = parse_pct("--corrupt", optarg);
+			break;
+		case O_CORRUPTDATA:
+			T.corrupt_data = true;
+			break;
+		case O_SEED:
+			seed = aw_num("--seed", optarg, UINT64_MAX);
+			break;
+		case O_ANNOUNCE:
+			T.announce = true;
+			break;
+		default:
+			usage(2);
+		}
+	}
+	if (optind != argc || !ifname || !have_shelf || !have_slot || !T.path)
+		usage(2);
+	T.rng.s = seed;
+
+	T.fd = open(T.path, O_RDWR);
+	if (T.fd < 0)
+		aw_die("%s: %s", T.path, strerror(errno));
+	read_size();
+	if (have_size) {
+		T.sectors = size;
+		T.size_override = true;
+	}
+	if (logpath) {
+		T.log = fopen(logpath, "a");
+		if (!T.log)
+			aw_die("%s: %s", logpath, strerror(errno));
+	}
+	aw_open(&T.sk, ifname);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll() returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	lognote("aoetgt e%u.%u on %s mac %s sectors %" PRIu64 " bufcnt %u scnt %u%s",
+		T.shelf, T.slot, ifname, aw_mac_str(T.sk.mac, macs), T.sectors,
+		T.bufcnt, max_sectors(), T.wcache ? " wcache" : "");
+	fprintf(stderr, "aoetgt: e%u.%u on %s (%s), %" PRIu64 " sectors\n",
+		T.shelf, T.slot, ifname, macs, T.sectors);
+	if (T.announce)
+		cfg_answer(aw_bcast, 0, 0, 0);
+
+	while (!want_stop) {
+		int timeout = flush_pending();
+		ssize_t n;
+
+		if (want_resize) {
+			want_resize = 0;
+			read_size();
+			lognote("size %" PRIu64 " sectors", T.sectors);
+			fprintf(stderr, "aoetgt: size now %" PRIu64 " sectors\n",
+				T.sectors);
+		}
+		n = aw_recv(&T.sk, buf, timeout < 0 ? 1000 : timeout);
+		if (n < 0) {
+			fprintf(stderr, "aoetgt: recv: %s\n", strerror(errno));
+			break;
+		}
+		if (n > 0)
+			do_frame(buf, (size_t)n);
+	}
+	/* Answers still waiting for their delay are discarded. */
+	while (T.ph) {
+		struct pend *p = T.ph;
+
+		T.ph = p->next;
+		free(p);
+	}
+	fprintf(stderr, "aoetgt: rx cfg %" PRIu64 " ident %" PRIu64 " read %"
+		PRIu64 " write %" PRIu64 " flush %" PRIu64 " other %" PRIu64
+		"; tx %" PRIu64 " dropped %" PRIu64 " duplicated %" PRIu64
+		" corrupted %" PRIu64 " ignored %" PRIu64 "\n",
+		T.rx[K_CFG], T.rx[K_IDENT], T.rx[K_READ], T.rx[K_WRITE],
+		T.rx[K_FLUSH], T.rx[K_OTHER], T.tx, T.dropped, T.duped,
+		T.corrupted, T.ignored);
+	if (T.log)
+		fclose(T.log);
+	close(T.fd);
+	return 0;
+}

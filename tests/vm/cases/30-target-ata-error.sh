@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# An ATA error from the target fails the request at once: aoetgt serves
+# e0.0 and answers every command touching one sector with status 0x51
+# (DRDY|ERR), error 0x04 (ABRT). Reading that sector with O_DIRECT fails
+# with an I/O error well before aoe_deadsecs (60 here: < 20 s), as does a
+# read spanning it; the sectors next to it read fine and match the backing
+# file; the device stays up.
+# timeout: 240
+. /tests/lib.sh
+
+command -v aoetgt >/dev/null ||
+	fail "no aoetgt in the VM (tests/tools is not in the initramfs)"
+
+bad=5000	# away from what the partition scan reads
+
+# aoetgt_start ARGS...: aoetgt in netns tgt, ready once its socket is open.
+aoetgt_start() {
+	ip netns exec "$AOE_NETNS" aoetgt "$@" >"$AOE_TMP/aoetgt.out" 2>&1 \
+		</dev/null &
+	tpid=$!
+	wait_for 10 _vblade_ready "$tpid" || {
+		cat "$AOE_TMP/aoetgt.out" >&2
+		fail "aoetgt did not start"
+	}
+}
+
+net_setup
+f=$(mkfile e0.0 16M)
+dd if=/dev/urandom of="$f" bs=1M count=16 conv=notrunc status=none
+aoetgt_start -i aoet0 -s 0 -l 0 -f "$f" --ata-error "$bad" \
+	--log "$AOE_TMP/aoetgt.log"
+aoe_load aoe_deadsecs=60
+aoe_discover
+wait_aoe_dev 30 0 0
+dev=$(aoe_dev 0 0)
+assert_eq "$(file_sectors "$f")" "$(cat "$(aoe_sys 0 0)/size")" "size in sectors"
+
+# read_fails WHAT SKIP COUNT: a 512-byte-block O_DIRECT read must fail with
+# EIO in under 20 s.
+read_fails() {
+	local what=$1 t0 t1 rc=0
+	t0=$(_now_cs)
+	timeout 120 dd if="$dev" of="$AOE_TMP/out" bs=512 skip="$2" \
+		count="$3" iflag=direct status=none 2>"$AOE_TMP/dd.err" || rc=$?
+	t1=$(_now_cs)
+	info "$what: dd exit $rc after $(((t1 - t0) / 100)).$(printf '%02d' $(((t1 - t0) % 100))) s: $(cat "$AOE_TMP/dd.err")"
+	[ "$rc" != 0 ] || fail "$what: read succeeded"
+	[ "$rc" != 124 ] || fail "$what: read still hanging after 120 s"
+	grep -q 'Input/output error' "$AOE_TMP/dd.err" ||
+		fail "$what: not an I/O error: $(cat "$AOE_TMP/dd.err")"
+	[ $((t1 - t0)) -lt 2000 ] ||
+		fail "$what: took $(((t1 - t0) / 100)) s (limit 20 s, aoe_deadsecs 60)"
+}
+
+read_fails "sector $bad" "$bad" 1
+read_fails "4 KiB spanning sector $bad" $((bad - 3)) 8
+
+for s in $((bad - 1)) $((bad + 1)) $((bad - 8)) $((bad + 2)); do
+	assert_eq "$(md5_range "$f" 512 1 "$s")" "$(md5_range "$dev" 512 1 "$s")" \
+		"sector $s read through e0.0"
+done
+assert_eq "$(md5_range "$f" 4096 4)" "$(md5_range "$dev" 4096 4)" \
+	"first 16 KiB read through e0.0"
+
+state=$(cat "$(aoe_sys 0 0)/state")
+case $state in
+up*) ;;
+*) fail "e0.0 state is '$state' after an ATA error, not up" ;;
+esac
+
+# The target saw the reads of the bad sector and failed them itself.
+grep -E " TX READ .* lba=$bad .*st=51 err=04" "$AOE_TMP/aoetgt.log" >/dev/null ||
+	fail "aoetgt's log has no failed READ at lba $bad"
+info "aoetgt answered $(grep -c ' TX READ .*st=51' "$AOE_TMP/aoetgt.log") read(s) with ABRT"
+aoe_unload 60
+info "ok"
