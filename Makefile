@@ -11,6 +11,10 @@
 #   make unit                 userspace unit tests of the protocol code
 #   make check                the whole test suite (what .ci/run runs)
 #   make install / uninstall  module + depmod, udev rules, modprobe.d
+#   make dkms-install         register, build and install with DKMS for
+#                             every installed kernel (dkms-remove undoes it)
+#   make demo                 the administrator's story, end to end, in a VM
+#   make check-debug          the VM suite on a KASAN/lockdep/kmemleak kernel
 #   make clean
 
 KVER ?= $(shell uname -r)
@@ -29,7 +33,8 @@ MODDIR ?= /lib/modules/$(KVER)/updates/dkms
 UDEVDIR ?= /etc/udev/rules.d
 MODPROBEDIR ?= /etc/modprobe.d
 
-.PHONY: modules kernels static unit check vmtest install uninstall clean
+.PHONY: modules kernels static unit check vmtest install uninstall clean \
+	dkms-install dkms-remove demo check-debug
 
 modules:
 	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR);" \
@@ -64,6 +69,34 @@ install: modules
 	install -m 0644 udev/60-aoe.rules $(DESTDIR)$(UDEVDIR)/60-aoe.rules
 	install -m 0644 conf/aoe.conf $(DESTDIR)$(MODPROBEDIR)/aoe.conf
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
+
+DKMS_VER := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC := /usr/src/aoe-$(DKMS_VER)
+
+dkms-install:
+	command -v dkms >/dev/null || apt-get install -y --no-install-recommends dkms
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	cp $(SRCS) Makefile dkms.conf $(DKMS_SRC)/
+	dkms add -m aoe -v $(DKMS_VER)
+	for v in $(KVERS); do \
+		dkms build -m aoe -v $(DKMS_VER) -k $$v && \
+		dkms install -m aoe -v $(DKMS_VER) -k $$v || exit 1; \
+	done
+
+dkms-remove:
+	dkms remove -m aoe -v $(DKMS_VER) --all
+	rm -rf $(DKMS_SRC)
+
+# The newest installed kernel runs the demo.
+DEMO_KVER ?= $(lastword $(KVERS))
+
+demo:
+	tests/vm/deps.sh
+	$(MAKE) kernels
+	tests/vm/demo.sh $(DEMO_KVER)
+
+check-debug:
+	tests/debug/run.sh
 
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/aoe.ko $(DESTDIR)$(UDEVDIR)/60-aoe.rules \
