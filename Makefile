@@ -29,7 +29,7 @@ SRCS := Kbuild aoe.h aoeproto.h aoecompat.h aoetrace.h \
 KVERS ?= $(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))))
 
 DESTDIR ?=
-MODDIR ?= /lib/modules/$(KVER)/updates/dkms
+MODDIR ?= /lib/modules/$(KVER)/updates
 UDEVDIR ?= /etc/udev/rules.d
 MODPROBEDIR ?= /etc/modprobe.d
 

@@ -64,6 +64,7 @@ done
 if step kernels make kernels; then
 	echo
 	echo "==== vm: tests/vm/run.sh --driver ours"
+	t0=$(date +%s)
 	vmlog=$(mktemp)
 	tests/vm/run.sh --driver ours 2>&1 | tee "$vmlog"
 	vmrc=${PIPESTATUS[0]}
@@ -74,7 +75,7 @@ if step kernels make kernels; then
 		pass=$((pass + p))
 		fail=$((fail + f))
 		skip=$((skip + ${s:-0}))
-		lines+=("vm tests: $last")
+		lines+=("vm tests ($(($(date +%s) - t0))s): $last")
 	fi
 	if [ "$vmrc" -ne 0 ] && { [ -z "$last" ] || [ "${f:-0}" -eq 0 ]; }; then
 		fail=$((fail + 1))
