@@ -18,7 +18,7 @@ PKGS=(
 	qemu-system-x86
 	# what goes into the guest
 	busybox-static bash iproute2 vblade aoetools fio e2fsprogs fdisk
-	mdadm rsync
+	mdadm rsync udev
 	# run.sh
 	libc-bin sed grep procps
 )

@@ -34,7 +34,7 @@ ktree=$kdir/root/lib/modules/$kver
 # Binaries copied with their libraries. Paths are resolved with command -v.
 BINS="ip tc vblade aoeping aoecfg aoe-sancheck fio mke2fs e2fsck tune2fs
 dumpe2fs debugfs sfdisk fdisk blockdev losetup mdadm rsync bash dd kmod
-truncate stat timeout cmp od sync"
+truncate stat timeout cmp od sync udevadm"
 # aoetools shell scripts (interpreters /bin/sh and /bin/bash are provided).
 AOE_SCRIPTS="aoe-discover aoe-stat aoe-flush aoe-interfaces aoe-revalidate
 aoe-version aoe-mkdevs aoe-mkshelf coraid-update"
@@ -44,7 +44,7 @@ MODULES="veth sch_netem af_packet ext4 jbd2 mbcache crc16 crc32c_generic
 crc32c-intel libcrc32c md-mod raid0 raid1 loop nbd 8021q"
 # Packages whose content is copied: their versions are part of the cache key.
 PKGS="busybox-static iproute2 vblade aoetools fio e2fsprogs fdisk util-linux
-mdadm rsync bash coreutils kmod libc6"
+mdadm rsync bash coreutils kmod libc6 udev"
 
 # ---------------------------------------------------------------- base ---
 
@@ -126,6 +126,9 @@ build_base() {
 	for f in modprobe insmod rmmod lsmod modinfo depmod; do
 		ln -sf ../bin/kmod "$stage/usr/sbin/$f"
 	done
+	# systemd-udevd is udevadm under another name (for 52-udev).
+	mkdir -p "$stage/usr/lib/systemd"
+	ln -sf ../../bin/udevadm "$stage/usr/lib/systemd/systemd-udevd"
 	for f in mkfs.ext2 mkfs.ext3 mkfs.ext4; do
 		ln -sf mke2fs "$stage/usr/sbin/$f"
 	done
@@ -246,6 +249,8 @@ done
 if [ -f "$repo/build/$kver/aoe.ko" ]; then
 	install -m 0644 "$repo/build/$kver/aoe.ko" "$ov/ours/aoe.ko"
 fi
+# The project's udev rules, as installed (for 52-udev).
+install -D -m 0644 "$repo/udev/60-aoe.rules" "$ov/etc/udev/rules.d/60-aoe.rules"
 mkdir -p "$(dirname "$out")"
 (cd "$ov" && find . -mindepth 1 | LC_ALL=C sort |
 	cpio --quiet -o -H newc -R 0:0) | gzip -1 >"$part"

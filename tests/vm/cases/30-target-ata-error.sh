@@ -10,21 +10,7 @@
 # timeout: 240
 . /tests/lib.sh
 
-command -v aoetgt >/dev/null ||
-	fail "no aoetgt in the VM (tests/tools is not in the initramfs)"
-
 bad=5000	# away from what the partition scan reads
-
-# aoetgt_start ARGS...: aoetgt in netns tgt, ready once its socket is open.
-aoetgt_start() {
-	ip netns exec "$AOE_NETNS" aoetgt "$@" >"$AOE_TMP/aoetgt.out" 2>&1 \
-		</dev/null &
-	tpid=$!
-	wait_for 10 _vblade_ready "$tpid" || {
-		cat "$AOE_TMP/aoetgt.out" >&2
-		fail "aoetgt did not start"
-	}
-}
 
 net_setup
 f=$(mkfile e0.0 16M)

@@ -10,18 +10,6 @@
 # driver: ours
 . /tests/lib.sh
 
-command -v aoetgt >/dev/null || fail "no aoetgt in the VM"
-
-aoetgt_start() {
-	ip netns exec "$AOE_NETNS" aoetgt "$@" >"$AOE_TMP/aoetgt.out" 2>&1 \
-		</dev/null &
-	tpid=$!
-	wait_for 10 _vblade_ready "$tpid" || {
-		cat "$AOE_TMP/aoetgt.out" >&2
-		fail "aoetgt did not start"
-	}
-}
-
 # flush_check LOG: prints the number of flushes received; fails if one
 # arrived while a write received before it was still unanswered.
 flush_check() {

@@ -272,6 +272,20 @@ _vblade_ready() {
 	return 1
 }
 
+# aoetgt_start ARGS...: the programmable target (tests/tools/aoetgt) in
+# netns tgt, in the background; sets $tpid. Returns once its socket is open.
+# Its output goes to $AOE_TMP/aoetgt.out.
+aoetgt_start() {
+	command -v aoetgt >/dev/null || fail "no aoetgt in the VM"
+	ip netns exec "$AOE_NETNS" aoetgt "$@" >"$AOE_TMP/aoetgt.out" 2>&1 \
+		</dev/null &
+	tpid=$!
+	wait_for 10 _vblade_ready "$tpid" || {
+		cat "$AOE_TMP/aoetgt.out" >&2
+		fail "aoetgt did not start"
+	}
+}
+
 # vblade_pids [SHELF SLOT]: pids of running vblades (all, or one export).
 vblade_pids() {
 	local pid s l i
