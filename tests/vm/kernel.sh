@@ -10,12 +10,26 @@
 #   root/lib/modules/KVER/   the module tree (modules are .ko.xz)
 # The cache is $AOE_VM_CACHE (default /var/cache/aoe-vm). The work is done
 # once per machine; later calls only print the path.
+#
+# With AOE_VM_KERNEL_DIR set (a kernel built here, e.g. by
+# tests/debug/build-kernel.sh), nothing is downloaded: that directory, laid
+# out as above, is checked and printed.
 set -euo pipefail
 
 die() { echo "kernel.sh: $*" >&2; exit 1; }
 
 [ $# -eq 1 ] || die "usage: kernel.sh KVER"
 kver=$1
+
+if [ -n "${AOE_VM_KERNEL_DIR:-}" ]; then
+	d=$AOE_VM_KERNEL_DIR
+	if [ ! -f "$d/vmlinuz" ] || [ ! -f "$d/root/lib/modules/$kver/modules.dep" ]; then
+		die "AOE_VM_KERNEL_DIR=$d has no vmlinuz and root/lib/modules/$kver/modules.dep"
+	fi
+	echo "$d"
+	exit 0
+fi
+
 cache=${AOE_VM_CACHE:-/var/cache/aoe-vm}
 dir=$cache/$kver
 

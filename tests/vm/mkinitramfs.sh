@@ -18,6 +18,10 @@
 #            afresh every time (a fraction of a second).
 #
 # Neither aoe.ko goes into /lib/modules: modprobe must never pick one.
+#
+# Environment: AOE_VM_MODULE, the aoe.ko for /ours instead of
+# build/KVER/aoe.ko; AOE_VM_KERNEL_DIR, see kernel.sh (such a kernel may
+# lack a stock aoe.ko).
 set -euo pipefail
 
 die() { echo "mkinitramfs.sh: $*" >&2; exit 1; }
@@ -192,14 +196,20 @@ build_base() {
 	done
 	depmod -b "$stage" "$kver"
 
-	# The stock driver, outside the module tree.
-	f=$(find "$ktree/kernel/drivers/block/aoe" -name 'aoe.ko*' | head -n1)
-	[ -n "$f" ] || die "no stock aoe.ko in $ktree"
-	case $f in
-	*.xz) xz -dc "$f" >"$stage/stock/aoe.ko" ;;
-	*.zst) zstd -qdc "$f" >"$stage/stock/aoe.ko" ;;
-	*) cp "$f" "$stage/stock/aoe.ko" ;;
-	esac
+	# The stock driver, outside the module tree. A kernel of our own
+	# (AOE_VM_KERNEL_DIR) has none: driver stock is unavailable there.
+	f=$(find "$ktree/kernel/drivers/block/aoe" -name 'aoe.ko*' 2>/dev/null |
+		head -n1) || true
+	if [ -z "$f" ] && [ -n "${AOE_VM_KERNEL_DIR:-}" ]; then
+		echo "mkinitramfs.sh: $kver has no stock aoe.ko" >&2
+	else
+		[ -n "$f" ] || die "no stock aoe.ko in $ktree"
+		case $f in
+		*.xz) xz -dc "$f" >"$stage/stock/aoe.ko" ;;
+		*.zst) zstd -qdc "$f" >"$stage/stock/aoe.ko" ;;
+		*) cp "$f" "$stage/stock/aoe.ko" ;;
+		esac
+	fi
 
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio --quiet -o -H newc -R 0:0) | gzip -1 >"$dst.tmp.$$"
@@ -246,8 +256,9 @@ for f in "$repo"/tests/tools/*; do
 	head -c4 "$f" | grep -q 'ELF' || continue
 	copy_bin "$f" "/usr/local/bin/${f##*/}"
 done
-if [ -f "$repo/build/$kver/aoe.ko" ]; then
-	install -m 0644 "$repo/build/$kver/aoe.ko" "$ov/ours/aoe.ko"
+ours=${AOE_VM_MODULE:-$repo/build/$kver/aoe.ko}
+if [ -f "$ours" ]; then
+	install -m 0644 "$ours" "$ov/ours/aoe.ko"
 fi
 # The project's udev rules, as installed (for 52-udev).
 install -D -m 0644 "$repo/udev/60-aoe.rules" "$ov/etc/udev/rules.d/60-aoe.rules"

@@ -20,6 +20,10 @@
 #
 # Environment: AOE_VM_CACHE (kernel images, default /var/cache/aoe-vm),
 # AOE_VM_LOGDIR (default build/vm-logs), AOE_VM_MEM (MiB, default 2048).
+# For a kernel built here (tests/debug/run.sh sets them): AOE_VM_KERNEL_DIR
+# (its vmlinuz and root/lib/modules/KVER, see kernel.sh), AOE_VM_MODULE (the
+# aoe.ko of driver ours instead of build/KVER/aoe.ko), AOE_VM_APPEND (more
+# kernel command line, e.g. aoetest_timeout_scale=N).
 #
 # Serial logs: build/vm-logs/KVER-DRIVER.log (initramfs beside it). Ends with one line
 # "N passed, N failed, N skipped"; exit status 0 only if nothing failed.
@@ -36,7 +40,7 @@ test_timeout=300
 verbose=0
 list=0
 
-usage() { sed -n '3,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '3,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -144,9 +148,10 @@ run_kernel() {
 	: >"$log"
 	echo "== kernel $kver, driver $driver, ${#tests[@]} test(s), log $log"
 
-	if [ "$driver" = ours ] && [ ! -f "$repo/build/$kver/aoe.ko" ]; then
+	local ours=${AOE_VM_MODULE:-$repo/build/$kver/aoe.ko}
+	if [ "$driver" = ours ] && [ ! -f "$ours" ]; then
 		for t in "${tests[@]}"; do
-			record "$kver" FAIL "$t" "no build/$kver/aoe.ko (run make kernels)"
+			record "$kver" FAIL "$t" "no ${ours#"$repo/"} (run make kernels)"
 		done
 		return
 	fi
@@ -159,6 +164,13 @@ run_kernel() {
 		return
 	fi
 	echo "   image ready in $(elapsed "$t0")s: $kdir"
+	if [ "$driver" = stock ] && [ -n "${AOE_VM_KERNEL_DIR:-}" ] &&
+		[ -z "$(find "$kdir/root/lib/modules/$kver" -name 'aoe.ko*' 2>/dev/null)" ]; then
+		for t in "${tests[@]}"; do
+			record "$kver" FAIL "$t" "driver stock unavailable: $kver has no aoe.ko of its own"
+		done
+		return
+	fi
 
 	t0=$(now)
 	initrd=$logdir/$kver-$driver.initramfs.cpio.gz
@@ -188,6 +200,7 @@ run_kernel() {
 	append+=" printk.devkmsg=on mitigations=off nokaslr rdinit=/init"
 	append+=" aoetest_driver=$driver aoetest_tests=$sel"
 	append+=" aoetest_timeout=$test_timeout aoetest_verbose=$verbose"
+	append+=${AOE_VM_APPEND:+ $AOE_VM_APPEND}
 	# TCG on a loaded host can fail the kernel's IO-APIC timer check.
 	append+=" no_timer_check"
 

@@ -7,10 +7,16 @@
 #   aoetest_tests=A,B,...       test names (cases/NAME.sh); empty or "all": all
 #   aoetest_timeout=N           default per-test timeout (s), default 300
 #   aoetest_verbose=1           also stream each test's output to the console
+#   aoetest_timeout_scale=N     multiply every test's timeout, and every
+#                               deadline of lib.sh's wait_for, by N (slow
+#                               kernels: the debug kernel), default 1
 #
 # For each test: clean up, run it in its own session under its timeout
 # (`# timeout: N` in the test's header overrides the default), clean up again,
-# then scan the kernel log written meanwhile. Prints to the console:
+# then scan the kernel log written meanwhile. On a kernel with kmemleak
+# (/sys/kernel/debug/kmemleak: the debug kernel) a leak scan follows the
+# cleanup, so also the module's unload: any leak it reports fails the test.
+# Prints to the console:
 #   @@AOE-BEGIN <test> uptime=<s>
 #   @@AOE-RESULT <test> PASS|FAIL|SKIP [reason]
 #   @@AOE-TIME <test> <seconds>
@@ -25,18 +31,24 @@ driver=stock
 tests=
 def_timeout=300
 verbose=0
+tscale=1
 for w in $(cat /proc/cmdline); do
 	case $w in
 	aoetest_driver=*) driver=${w#*=} ;;
 	aoetest_tests=*) tests=${w#*=} ;;
 	aoetest_timeout=*) def_timeout=${w#*=} ;;
 	aoetest_verbose=*) verbose=${w#*=} ;;
+	aoetest_timeout_scale=*) tscale=${w#*=} ;;
 	esac
 done
+case $tscale in
+''|*[!0-9]*|0) tscale=1 ;;
+esac
 
 export AOE_DRIVER=$driver
 export AOE_KO=/$driver/aoe.ko
 export AOE_TMP=/tmp/aoetest
+export AOE_TIMEOUT_SCALE=$tscale
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin
 
 # lib.sh for cleanup_all, wait_for, alive; the runner itself must not stop
@@ -122,6 +134,48 @@ header() {
 	head -n 20 "$1" | sed -n "s/^# *$2: *//p" | head -n1 | tr -d '\r'
 }
 
+# kmemleak_check OUT: the kmemleak report of leaks found since the last
+# check into OUT (empty: none). kmemleak reports an object only once it is
+# 5 s old and was unreferenced in two scans in a row (the first scan that
+# sees it only records its checksum); `clear` then forgets what was
+# reported, so the next check shows only newer leaks.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_check() {
+	sleep 5
+	if ! { echo scan >"$KMEMLEAK" && echo scan >"$KMEMLEAK"; } 2>/dev/null; then
+		echo "kmemleak: scan failed (kmemleak disabled?)" >"$1"
+		return
+	fi
+	cat "$KMEMLEAK" >"$1" 2>/dev/null
+	echo clear >"$KMEMLEAK" 2>/dev/null
+}
+# kmemleak_annotate REPORT DMESG: the module is gone when its leaks are
+# reported, so its frames are bare addresses: add "aoe.ko .text+OFF" to
+# those within the .text of its last load (aoe_load logs where that is).
+# tests/debug/run.sh turns such offsets into function names.
+kmemleak_annotate() {
+	local base line a off
+	base=$(sed -n 's/.*aoetest: aoe \.text \(0x[0-9a-f]*\).*/\1/p' "$2" | tail -n1)
+	[ -n "$base" ] && [ -s "$1" ] || return 0
+	while IFS= read -r line; do
+		if [[ $line =~ ^\ +(0xffffffff[0-9a-f]+)$ ]]; then
+			a=${BASH_REMATCH[1]}
+			off=$((a - base))
+			if [ "$off" -ge 0 ] && [ "$off" -lt $((1 << 24)) ]; then
+				line="$line aoe.ko .text+$(printf '0x%x' "$off")"
+			fi
+		fi
+		printf '%s\n' "$line"
+	done <"$1" >"$1.tmp"
+	mv "$1.tmp" "$1"
+}
+if [ -e "$KMEMLEAK" ]; then
+	# Whatever boot left unreferenced is not the tests' doing.
+	kmemleak_check "$LOGS/boot.kmemleak"
+	echo "@@AOE-KMEMLEAK on; ignoring $(grep -c '^unreferenced object' \
+		"$LOGS/boot.kmemleak") object(s) unreferenced at boot"
+fi
+
 wedged=
 for t in $tests; do
 	f=$CASES/$t.sh
@@ -139,6 +193,7 @@ for t in $tests; do
 	case $tmo in
 	''|*[!0-9]*) tmo=$def_timeout ;;
 	esac
+	tmo=$((tmo * tscale))
 	need=$(header "$f" driver)
 	if [ -n "$need" ] && [ "$need" != "$driver" ]; then
 		result "$t SKIP needs driver $need"
@@ -184,6 +239,11 @@ for t in $tests; do
 		wedged="$t is stuck in the kernel"
 		post=$wedged
 	fi
+	# Leaks, including those of the module's unload in the cleanup.
+	: >"$LOGS/$t.kmemleak"
+	if [ -e "$KMEMLEAK" ]; then
+		kmemleak_check "$LOGS/$t.kmemleak"
+	fi
 	kmsg "==== end $t $nonce"
 
 	# Kernel log written since the begin marker.
@@ -196,6 +256,7 @@ for t in $tests; do
 		cp "$LOGS/$t.dmesg.all" "$LOGS/$t.dmesg"
 	fi
 	grep -E "$BAD_RE" "$LOGS/$t.dmesg" | grep -v 'aoetest: ' >"$LOGS/$t.bad"
+	kmemleak_annotate "$LOGS/$t.kmemleak" "$LOGS/$t.dmesg"
 
 	status=PASS
 	reason=
@@ -215,6 +276,10 @@ for t in $tests; do
 		status=FAIL
 		reason=$post
 	fi
+	if [ -s "$LOGS/$t.kmemleak" ]; then
+		status=FAIL
+		reason="kmemleak: $(grep -c '^unreferenced object' "$LOGS/$t.kmemleak") leak(s), first: $(sed -n '/backtrace/{n;p;q}' "$LOGS/$t.kmemleak" | sed 's/^ *//')${reason:+; $reason}"
+	fi
 	if [ -s "$LOGS/$t.bad" ]; then
 		status=FAIL
 		reason="kernel log: $(head -n1 "$LOGS/$t.bad" | sed 's/^\[[ 0-9.]*\] //')${reason:+; $reason}"
@@ -229,6 +294,10 @@ for t in $tests; do
 		if [ -s "$LOGS/$t.bad" ]; then
 			echo "---- kernel log lines that failed $t"
 			head -n 40 "$LOGS/$t.bad"
+		fi
+		if [ -s "$LOGS/$t.kmemleak" ]; then
+			echo "---- kmemleak report after $t (first 60 lines)"
+			head -n 60 "$LOGS/$t.kmemleak"
 		fi
 		echo "---- kernel log during $t (last 80 lines)"
 		tail -n 80 "$LOGS/$t.dmesg"
