@@ -103,6 +103,12 @@ dd if="$AOE_TMP/blk" of="$(aoe_dev 0 0)" bs=64k oflag=direct status=none
 assert_eq "$(md5_range "$AOE_TMP/blk" 64k 16)" "$(md5_range "$(aoe_dev 0 0)" 64k 16)" \
 	"read back after hostile writes"
 
+if [ ! -f /stock/aoe.ko ]; then
+	# A kernel built here (the debug kernel) has no aoe of its own.
+	info "no stock aoe.ko on this kernel: no comparison"
+	aoe_unload 60
+	exit 0
+fi
 info "aoe-stat against the stock driver"
 aoe-stat >"$AOE_TMP/stat.ours" 2>&1
 aoe_unload 60
