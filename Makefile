@@ -15,6 +15,7 @@
 #                             every installed kernel (dkms-remove undoes it)
 #   make demo                 the administrator's story, end to end, in a VM
 #   make check-debug          the VM suite on a KASAN/lockdep/kmemleak kernel
+#   make bench                fio: stock aoe.ko, this one, NBD, loop (table)
 #   make clean
 
 KVER ?= $(shell uname -r)
@@ -34,7 +35,7 @@ UDEVDIR ?= /etc/udev/rules.d
 MODPROBEDIR ?= /etc/modprobe.d
 
 .PHONY: modules kernels static unit check vmtest install uninstall clean \
-	dkms-install dkms-remove demo check-debug
+	dkms-install dkms-remove demo check-debug bench
 
 modules:
 	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR);" \
@@ -97,6 +98,10 @@ demo:
 
 check-debug:
 	tests/debug/run.sh
+
+# Stock aoe.ko vs this one vs NBD vs loop, in one VM; a table, no verdict.
+bench: kernels
+	tests/bench/run.sh
 
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/aoe.ko $(DESTDIR)$(UDEVDIR)/60-aoe.rules \

@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/bench/run.sh [options]
+#
+# Throughput benchmark in qemu (TCG): the stock aoe.ko, this project's
+# aoe.ko, NBD and a loop device, all on the same file in guest tmpfs (vblade
+# and nbd-server in netns tgt, over the same veth pair), alternating in
+# rounds. One VM per kernel. Writes build/bench/bench-KVER.md and prints it.
+# Asserts nothing about speed; fails if a driver did not come up, fio
+# failed or the kernel logged an oops/warning.
+#
+#   --kernel KVER     kernel to run (repeatable); default: the newest
+#                     installed header set
+#   --rounds N        rounds (default 3; median and min..max over them)
+#   --quick           smoke test: 1 round, 1 s points with a 0.5 s ramp
+#   --runtime S       seconds measured per fio point (default 3)
+#   --ramp S          seconds of fio ramp before each point (default 1)
+#   --size MIB        backing file size (default 256)
+#   --mtu LIST        MTUs, comma-separated (default 1500,9000)
+#   --drivers LIST    subset/order of stock,ours,nbd,loop (default all four)
+#   --timeout S       VM deadline (default: estimated from the above)
+#
+# Environment: AOE_VM_MEM (MiB, default 2048), AOE_VM_CACHE (see tests/vm).
+# Output in build/bench/: bench-KVER.md (the table), KVER.log (serial
+# console), KVER.points (raw points).
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+vm=$repo/tests/vm
+
+kernels=()
+rounds=3
+runtime=3
+ramp=1
+size=256
+mtus=1500,9000
+drivers=stock,ours,nbd,loop
+vm_timeout=
+quick=0
+
+usage() { sed -n '3,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernels+=("$2"); shift 2 ;;
+	--kernel=*) kernels+=("${1#*=}"); shift ;;
+	--rounds) rounds=$2; shift 2 ;;
+	--rounds=*) rounds=${1#*=}; shift ;;
+	--quick) quick=1; shift ;;
+	--runtime) runtime=$2; shift 2 ;;
+	--runtime=*) runtime=${1#*=}; shift ;;
+	--ramp) ramp=$2; shift 2 ;;
+	--ramp=*) ramp=${1#*=}; shift ;;
+	--size) size=$2; shift 2 ;;
+	--size=*) size=${1#*=}; shift ;;
+	--mtu) mtus=$2; shift 2 ;;
+	--mtu=*) mtus=${1#*=}; shift ;;
+	--drivers) drivers=$2; shift 2 ;;
+	--drivers=*) drivers=${1#*=}; shift ;;
+	--timeout) vm_timeout=$2; shift 2 ;;
+	--timeout=*) vm_timeout=${1#*=}; shift ;;
+	-h|--help) usage 0 ;;
+	*) echo "bench: unknown argument: $1" >&2; usage 2 ;;
+	esac
+done
+if [ "$quick" = 1 ]; then
+	rounds=1
+	runtime=1
+	ramp=0.5
+fi
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "--rounds wants a positive integer"
+[[ $runtime =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--runtime wants seconds"
+[[ $ramp =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--ramp wants seconds"
+[[ $size =~ ^[1-9][0-9]*$ ]] || die "--size wants MiB"
+[[ $mtus =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--mtu wants a comma-separated list"
+[[ ,$drivers, =~ ^(,(stock|ours|nbd|loop))+,$ ]] ||
+	die "--drivers wants a comma-separated subset of stock,ours,nbd,loop"
+[ -z "$vm_timeout" ] || [[ $vm_timeout =~ ^[0-9]+$ ]] || die "--timeout wants seconds"
+
+if [ ${#kernels[@]} -eq 0 ]; then
+	# shellcheck disable=SC2012
+	k=$(ls -d /lib/modules/*/build 2>/dev/null | sed 's|^/lib/modules/||; s|/build$||' |
+		sort -V | tail -n1)
+	[ -n "$k" ] || die "no kernel header sets in /lib/modules/*/build"
+	kernels=("$k")
+fi
+
+npoints=8
+nmtu=$(tr ',' '\n' <<<"$mtus" | grep -c .)
+ndrv=$(tr ',' '\n' <<<"$drivers" | grep -c .)
+want_points=$((npoints * nmtu * ndrv * rounds))
+if [ -z "$vm_timeout" ]; then
+	# Boot and setup, fio time plus ~6 s overhead per point under TCG,
+	# ~20 s per bring-up/tear-down; then twice that for a loaded host.
+	vm_timeout=$(awk -v p="$want_points" -v s=$((nmtu * ndrv * rounds)) \
+		-v t="$runtime" -v r="$ramp" \
+		'BEGIN { printf "%d", 2 * (300 + p * (t + r + 6) + s * 20) }')
+fi
+
+# nbd-server and nbd-client go into the guest from the host's packages.
+nbd_bins() {
+	command -v nbd-server >/dev/null && command -v nbd-client >/dev/null
+}
+if [[ ,$drivers, == *,nbd,* ]] && ! nbd_bins; then
+	[ "$(id -u)" -eq 0 ] || die "nbd-server/nbd-client missing (apt-get install nbd-server nbd-client)"
+	echo "bench: installing nbd-server nbd-client"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -q --no-install-recommends nbd-server nbd-client >&2 ||
+		{ apt-get update -q >&2 &&
+			apt-get install -y -q --no-install-recommends nbd-server nbd-client >&2; } ||
+		die "could not install nbd-server nbd-client"
+fi
+
+out=$repo/build/bench
+mkdir -p "$out"
+mem=${AOE_VM_MEM:-2048}
+
+# stage_file SRC DEST: copy into $stage (merged /usr: /lib... go to /usr).
+stage_file() {
+	local dst=$2
+	case $dst in
+	/bin/*|/sbin/*|/lib/*|/lib64/*) dst=/usr$dst ;;
+	esac
+	mkdir -p "$stage$(dirname "$dst")"
+	cp -L --preserve=mode "$1" "$stage$dst"
+}
+
+# stage_bin PATH: a binary and the shared libraries ldd finds for it.
+stage_bin() {
+	local lib
+	stage_file "$1" "$1"
+	while read -r lib; do
+		[ -n "$lib" ] && stage_file "$lib" "$lib"
+	done < <(ldd "$1" | awk '/=> \// { print $3; next } /^[ \t]*\// { print $1 }')
+	if ldd "$1" | grep -q 'not found'; then
+		die "$1: libraries not found: $(ldd "$1" | grep 'not found' | tr -s ' \t\n' ' ')"
+	fi
+}
+
+# Overlay on top of the test suite's initramfs: /bench/{init,guest.sh},
+# nbd-server and nbd-client with their libraries.
+make_overlay() {
+	local dst=$1 b
+	stage=$(mktemp -d "${TMPDIR:-/tmp}/aoe-bench.XXXXXX")
+	mkdir -p "$stage/bench"
+	install -m 0755 "$here/init" "$stage/bench/init"
+	install -m 0755 "$here/guest.sh" "$stage/bench/guest.sh"
+	if [[ ,$drivers, == *,nbd,* ]]; then
+		for b in nbd-server nbd-client; do
+			stage_bin "$(command -v "$b")"
+		done
+	fi
+	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0) | gzip -1 >"$dst"
+	rm -rf "$stage"
+}
+
+now() { date +%s.%N | cut -c1-14; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }'; }
+
+qpid=
+on_signal() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+	exit 130
+}
+trap on_signal INT TERM
+
+nfail=0
+
+run_kernel() {
+	local kver=$1 log kdir initrd t0 load0 load1 wall shown got ok=1
+	log=$out/$kver.log
+	: >"$log"
+	echo "== bench $kver: rounds $rounds, ${ramp}+${runtime} s per point," \
+		"MTU $mtus, drivers $drivers, $want_points points, deadline ${vm_timeout}s"
+	[ -f "$repo/build/$kver/aoe.ko" ] ||
+		{ echo "bench: no build/$kver/aoe.ko (run make kernels)" >&2; return 1; }
+	kdir=$("$vm/kernel.sh" "$kver") ||
+		{ echo "bench: no kernel image for $kver" >&2; return 1; }
+	initrd=$out/$kver.initramfs.cpio.gz
+	"$vm/mkinitramfs.sh" "$kver" "$initrd.suite" ||
+		{ echo "bench: initramfs build failed" >&2; return 1; }
+	make_overlay "$initrd.bench" ||
+		{ echo "bench: overlay build failed" >&2; return 1; }
+	cat "$initrd.suite" "$initrd.bench" >"$initrd"
+	rm -f "$initrd.suite" "$initrd.bench"
+
+	local append="console=ttyS0,115200 loglevel=4 panic=1 log_buf_len=16M"
+	append+=" printk.devkmsg=on mitigations=off nokaslr rdinit=/bench/init"
+	append+=" bench_rounds=$rounds bench_runtime=$runtime bench_ramp=$ramp"
+	append+=" bench_size=$size bench_mtus=$mtus bench_drivers=$drivers"
+
+	load0=$(uptime)
+	t0=$(now)
+	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" \
+		-nographic -no-reboot -nodefaults -monitor none \
+		-serial "file:$log" \
+		-kernel "$kdir/vmlinuz" -initrd "$initrd" \
+		-append "$append" </dev/null >"$log.qemu" 2>&1 &
+	qpid=$!
+
+	local deadline loads=() next_load=0
+	deadline=$(($(date +%s) + vm_timeout))
+	shown=0
+	while kill -0 "$qpid" 2>/dev/null; do
+		# The host's 1-minute load, every 30 s: other VMs may be running.
+		if [ "$(date +%s)" -ge "$next_load" ]; then
+			loads+=("$(cut -d' ' -f1 /proc/loadavg)")
+			next_load=$(($(date +%s) + 30))
+		fi
+		got=$(grep -a -c -E '@@BENCH-(PROGRESS|FAIL|START|END)' "$log")
+		if [ "$got" -gt "$shown" ]; then
+			grep -a -E '@@BENCH-(PROGRESS|FAIL|START|END)' "$log" |
+				sed -n "$((shown + 1)),${got}p" | tr -d '\r' |
+				sed "s/^.*@@BENCH-/   [$(elapsed "$t0")s] /"
+			shown=$got
+		fi
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			echo "   VM deadline of ${vm_timeout}s passed: killing qemu"
+			kill "$qpid" 2>/dev/null
+			sleep 2
+			kill -9 "$qpid" 2>/dev/null
+			break
+		fi
+		sleep 2
+	done
+	wait "$qpid" 2>/dev/null
+	qpid=
+	wall=$(elapsed "$t0")
+	load1=$(uptime)
+	echo "   VM ran ${wall}s"
+
+	tr -d '\r' <"$log" | sed -n 's/^.*@@BENCH-POINT //p' >"$out/$kver.points"
+	got=$(grep -c . "$out/$kver.points")
+	if grep -aq '@@BENCH-FAIL' "$log"; then
+		echo "bench: $kver FAILED:" >&2
+		tr -d '\r' <"$log" | grep -a '@@BENCH-FAIL' | sed 's/^.*@@BENCH-FAIL /   /' >&2
+		ok=0
+	fi
+	if ! tr -d '\r' <"$log" | grep -aq '@@BENCH-DONE rc=0$'; then
+		echo "bench: $kver: the guest did not finish cleanly" >&2
+		ok=0
+	fi
+	if ! grep -aq '@@BENCH-END' "$log"; then
+		echo "bench: $kver: no @@BENCH-END" >&2
+		ok=0
+	fi
+	if [ "$got" -ne "$want_points" ]; then
+		echo "bench: $kver: $got of $want_points points measured" >&2
+		ok=0
+	fi
+	if [ "$ok" = 0 ]; then
+		echo "bench: last lines of $log:" >&2
+		tr -d '\r' <"$log" | grep -av '@@BENCH-POINT' | tail -n 40 | sed 's/^/   | /' >&2
+		[ -s "$log.qemu" ] && sed 's/^/   qemu: /' "$log.qemu" >&2
+		return 1
+	fi
+
+	{
+		echo "<!-- SPDX-License-Identifier: GPL-2.0 -->"
+		echo "# aoe benchmark: $kver"
+		echo
+		echo "$(date -u '+%Y-%m-%d %H:%M UTC'), qemu TCG, 2 vCPUs, ${mem} MiB;" \
+			"$rounds round(s), fio libaio direct=1, ${ramp} s ramp + ${runtime} s" \
+			"per point; ${size} MiB file in guest tmpfs. VM wall time ${wall} s."
+		echo
+		echo "Host ($(nproc) CPUs) load average before: \`${load0#*load average: }\`," \
+			"after: \`${load1#*load average: }\`; 1-minute load during the run" \
+			"(every 30 s): $(printf '%s\n' "${loads[@]}" | sort -g | awk '
+				{ v[NR] = $1 }
+				END { printf "min %s, median %s, max %s", v[1],
+					v[int((NR + 1) / 2)], v[NR] }')" \
+			"(other VMs may share the host)."
+		echo
+		tr -d '\r' <"$log" | sed -n 's/^.*@@BENCH-\(START\|IDLE\|INFO\|AOESTATS\) /\1 /p' |
+			awk -f "$here/table.awk" -v mode=header
+		awk -f "$here/table.awk" -v mode=table -v mtus="$mtus" \
+			-v drivers="$drivers" "$out/$kver.points"
+	} >"$out/bench-$kver.md"
+	echo
+	cat "$out/bench-$kver.md"
+	echo
+	echo "bench: wrote $out/bench-$kver.md"
+}
+
+for k in "${kernels[@]}"; do
+	run_kernel "$k" || nfail=$((nfail + 1))
+done
+[ "$nfail" -eq 0 ] || { echo "bench: $nfail kernel(s) failed" >&2; exit 1; }
