@@ -101,7 +101,7 @@ check-debug:
 
 # Stock aoe.ko vs this one vs NBD vs loop, in one VM; a table, no verdict.
 bench: kernels
-	tests/bench/run.sh
+	tests/bench/run.sh $(BENCH_ARGS)
 
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/aoe.ko $(DESTDIR)$(UDEVDIR)/60-aoe.rules \

@@ -24,6 +24,9 @@
 #       (lines joined with ;) after the session
 #   @@BENCH-FAIL reason               a driver did not come up, fio failed...
 #   @@BENCH-END                       all points done
+# lib.sh's wait_for multiplies its deadlines by this (the test runner sets
+# it; unset, the deadlines would be 0).
+export AOE_TIMEOUT_SCALE=${AOE_TIMEOUT_SCALE:-1}
 # shellcheck source=../vm/guest/lib.sh
 . /tests/lib.sh
 
