@@ -86,6 +86,15 @@ static void aoe_data_advance(struct bio **bio, struct bvec_iter *iter,
 	}
 }
 
+/* A fresh tag for @f: 23-bit generation (never 0, the free mark), index. */
+static void frame_new_tag(struct aoe_frame *f)
+{
+	f->gen = (f->gen + 1) & 0x7fffff;
+	if (!f->gen)
+		f->gen = 1;
+	f->tag = aoe_tag_make(f->gen, f->idx);
+}
+
 static struct aoe_frame *frame_get(struct aoe_dev *d)
 {
 	struct aoe_frame *f;
@@ -94,10 +103,7 @@ static struct aoe_frame *frame_get(struct aoe_dev *d)
 	if (!f)
 		return NULL;
 	list_move_tail(&f->node, &d->out_frames);
-	f->gen = (f->gen + 1) & 0x7fffff;
-	if (!f->gen)
-		f->gen = 1;
-	f->tag = aoe_tag_make(f->gen, f->idx);
+	frame_new_tag(f);
 	f->retries = 0;
 	f->redirects = 0;
 	f->cmd = NULL;
@@ -616,10 +622,7 @@ static void frame_resend(struct aoe_dev *d, struct aoe_frame *f,
 {
 	u32 max;
 
-	f->gen = (f->gen + 1) & 0x7fffff;
-	if (!f->gen)
-		f->gen = 1;
-	f->tag = aoe_tag_make(f->gen, f->idx);
+	frame_new_tag(f);
 	if (!t) {
 		f->deadline = jiffies + frame_timeout(f);
 		return;

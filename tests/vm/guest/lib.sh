@@ -88,7 +88,7 @@ wait_for() {
 	# On a slow kernel (the debug kernel) the runner scales every deadline.
 	case ${AOE_TIMEOUT_SCALE:-1} in
 	''|*[!0-9]*|0) ;;
-	*) deadline=$((deadline * AOE_TIMEOUT_SCALE)) ;;
+	*) deadline=$((deadline * ${AOE_TIMEOUT_SCALE:-1})) ;;
 	esac
 	end=$(($(_now_cs) + deadline * 100))
 	while :; do
