@@ -118,6 +118,11 @@ run_deadline() {
 	if [ -z "$RD_RC" ]; then
 		wait "$pid"
 		RD_RC=$?
+		# What the test left running (a failed test's fio holding a
+		# disk open) would hold the module for every later test.
+		if kill -KILL -- "-$pid" 2>/dev/null; then
+			echo "runner: killed processes left behind in session $pid" >>"$log"
+		fi
 	elif [ "$RD_RC" = 124 ]; then
 		wait "$pid" 2>/dev/null
 	fi
