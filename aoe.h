@@ -77,9 +77,14 @@ struct aoe_target {
 	struct aoe_rtt rtt;
 	struct aoe_win win;
 	u32 nout;			/* frames outstanding */
+	u32 max_nout;			/* most frames ever outstanding */
 	unsigned long loss_stamp;	/* jiffies of the last window cut */
+	u32 cut_tag;			/* tag whose timeout cut the window */
+	u64 answered_ns;		/* latest send time of an answered frame */
 	bool dirty;			/* acknowledged writes since a flush */
 	u32 fails;			/* timeouts since its last answer */
+	bool refused;			/* last answer: AoE error 3 or 6 */
+	unsigned long next_probe;	/* jiffies: when unwell, next probe */
 };
 
 enum aoe_frame_kind {
@@ -98,12 +103,14 @@ struct aoe_frame {
 	u32 len;			/* bytes of data */
 	u32 tag;			/* current tag; 0 when free */
 	u32 done_tag;			/* last answered tag, to spot duplicates */
+	u32 prev_tag;			/* before the last timeout (kept) */
 	u32 gen;
 	u16 idx;
 	u8 kind;
 	u8 retries;
 	u8 redirects;			/* resent after AoE error 3 or 6 */
-	u64 sent_ns;			/* first transmission, for the RTT */
+	u64 sent_ns;			/* latest transmission, for the RTT */
+	u64 prev_sent_ns;		/* when prev_tag was sent */
 	unsigned long sent_j;		/* latest transmission */
 	unsigned long deadline;
 };
@@ -127,6 +134,7 @@ struct aoe_stats {
 	u64 retransmits;
 	u64 responses;
 	u64 late;		/* answer to a tag already retransmitted */
+	u64 spurious;		/* late, and the frame was not lost */
 	u64 duplicates;		/* second answer to an answered tag */
 	u64 unexpected;		/* unknown tag, wrong source or interface */
 	u64 malformed;		/* too short or inconsistent */

@@ -185,11 +185,11 @@ static void frame_send(struct aoe_dev *d, struct aoe_frame *f,
 		if (f->t)
 			f->t->nout--;
 		f->t = t;
-		t->nout++;
+		if (++t->nout > t->max_nout)
+			t->max_nout = t->nout;
 	}
 	f->sent_j = jiffies;
-	if (!f->retries)
-		f->sent_ns = ktime_get_ns();
+	f->sent_ns = ktime_get_ns();
 	f->deadline = f->sent_j + frame_timeout(f);
 	trace_aoe_xmit(d->name, f->tag, f->kind, f->lba, f->len,
 		       f->kind == AOE_FK_DATA && f->cmd->write, f->retries);
@@ -210,38 +210,59 @@ static u32 path_max_bytes(struct aoe_target *t, struct net_device *ifp)
 
 /*
  * A target whose frames time out again and again (a dead vblade behind a
- * healthy link, say) gets one frame at a time, a probe, until it answers.
+ * healthy link, say), or that refuses commands (AoE error 3 or 6), gets
+ * one frame at a time, a probe, until it answers one well.
  */
+static bool target_unwell(const struct aoe_target *t)
+{
+	return t->fails >= AOE_TARGET_SICK || t->refused;
+}
+
 static u32 target_room(const struct aoe_target *t)
 {
-	return t->fails >= AOE_TARGET_SICK ? 1 : t->win.cwnd;
+	return target_unwell(t) ? 1 : t->win.cwnd;
 }
 
 /*
  * Choose a target with room in its window and a usable path, round robin
- * over the targets so that several of them share the load.
+ * over the targets so that several of them share the load. Unwell targets
+ * come last: while a well one can be reached they get one probe a second,
+ * else they would take (and fail, or refuse) the frames the well ones
+ * have no room for.
  */
 static struct aoe_target *pick_target(struct aoe_dev *d,
 				      struct net_device **ifpp, u32 *maxp)
 {
-	unsigned int i;
+	bool well_reachable = false;
+	unsigned int pass, i;
 
-	for (i = 0; i < d->ntargets; i++) {
-		unsigned int k = (d->next_target + i) % d->ntargets;
-		struct aoe_target *t = &d->targets[k];
-		struct net_device *ifp;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < d->ntargets; i++) {
+			unsigned int k = (d->next_target + i) % d->ntargets;
+			struct aoe_target *t = &d->targets[k];
+			struct net_device *ifp;
 
-		if (t->nout >= target_room(t))
-			continue;
-		ifp = aoedev_pick_path(t);
-		if (!ifp)
-			continue;
-		*maxp = path_max_bytes(t, ifp);
-		if (!*maxp)
-			continue;
-		d->next_target = k + 1;
-		*ifpp = ifp;
-		return t;
+			if (target_unwell(t) != pass)
+				continue;
+			ifp = aoedev_pick_path(t);
+			if (!ifp)
+				continue;
+			*maxp = path_max_bytes(t, ifp);
+			if (!*maxp)
+				continue;
+			if (!pass)
+				well_reachable = true;
+			else if (well_reachable &&
+				 time_before(jiffies, t->next_probe))
+				continue;
+			if (t->nout >= target_room(t))
+				continue;
+			if (pass)
+				t->next_probe = jiffies + HZ;
+			d->next_target = k + 1;
+			*ifpp = ifp;
+			return t;
+		}
 	}
 	return NULL;
 }
@@ -479,6 +500,32 @@ static void frame_error(struct aoe_dev *d, struct aoe_frame *f,
 		cmd_fail(f->cmd, BLK_STS_IOERR);
 }
 
+/*
+ * The answer to the tag @f had before its last timeout (@f may be done or
+ * reused since: tags are never reused): the frame was late, not lost. Tags
+ * tell the two sends apart, so the round trip is a true sample for the
+ * estimate that fired too soon, and the window cut that timeout made is
+ * undone. The answer itself is dropped: the resend's answer completes the
+ * frame.
+ */
+static void frame_spurious(struct aoe_dev *d, struct aoe_frame *f,
+			   const u8 *src)
+{
+	struct aoe_target *t = aoedev_target(d, src, false);
+
+	if (!t)
+		return;
+	d->st.spurious++;
+	t->fails = 0;
+	aoe_rtt_sample(&t->rtt, div_u64(ktime_get_ns() - f->prev_sent_ns,
+					1000));
+	if (t->cut_tag == f->prev_tag) {
+		aoe_win_undo(&t->win);
+		t->cut_tag = 0;
+	}
+	f->prev_tag = 0;
+}
+
 /* Match a response to its frame; count and refuse what does not match. */
 static struct aoe_frame *match_frame(struct aoe_dev *d, struct sk_buff *skb,
 				     struct net_device *ifp,
@@ -498,6 +545,8 @@ static struct aoe_frame *match_frame(struct aoe_dev *d, struct sk_buff *skb,
 			d->st.duplicates++;
 		else
 			d->st.late++;
+		if (f->prev_tag && ri->tag == f->prev_tag)
+			frame_spurious(d, f, eth_hdr(skb)->h_source);
 		return NULL;
 	}
 	if (!ether_addr_equal(eth_hdr(skb)->h_source, f->t->mac))
@@ -511,19 +560,19 @@ unexpected:
 }
 
 /*
- * A target other than @f's, reachable now, answering ones first; NULL if
- * there is none.
+ * A target other than @f's, reachable now, well ones first, unwell ones
+ * only if @any; NULL if there is none.
  */
 static struct aoe_target *other_target(struct aoe_dev *d, struct aoe_frame *f,
-				       struct net_device **ifpp)
+				       struct net_device **ifpp, bool any)
 {
 	unsigned int pass, i;
 
-	for (pass = 0; pass < 2; pass++) {
+	for (pass = 0; pass < (any ? 2 : 1); pass++) {
 		for (i = 0; i < d->ntargets; i++) {
 			struct aoe_target *t = &d->targets[i];
 
-			if (t == f->t || (!pass && t->fails >= AOE_TARGET_SICK))
+			if (t == f->t || (!pass && target_unwell(t)))
 				continue;
 			*ifpp = aoedev_pick_path(t);
 			if (*ifpp)
@@ -552,11 +601,16 @@ static enum aoe_answer frame_answer(struct aoe_dev *d, struct aoe_frame *f,
 	if (ri->error) {
 		d->st.aoe_errors[ri->error]++;
 		/* Unavailable or reserved here may be served by another. */
-		if ((ri->error == AOE_ERR_DEVUNAVAIL ||
-		     ri->error == AOE_ERR_RESERVED) &&
-		    f->kind != AOE_FK_FLUSH && f->redirects < d->ntargets &&
-		    other_target(d, f, &ifp))
-			return ANS_REDIRECT;
+		if (ri->error == AOE_ERR_DEVUNAVAIL ||
+		    ri->error == AOE_ERR_RESERVED) {
+			f->t->refused = true;
+			if (f->kind != AOE_FK_FLUSH &&
+			    f->redirects < d->ntargets &&
+			    other_target(d, f, &ifp, true))
+				return ANS_REDIRECT;
+		}
+	} else {
+		f->t->refused = false;
 	}
 	if (ri->error || aoe_ata_failed(a)) {
 		frame_error(d, f, ri, a);
@@ -639,8 +693,9 @@ static void frame_resend(struct aoe_dev *d, struct aoe_frame *f,
 
 /*
  * Where to resend @f: another target if its own has stopped answering and
- * another one can serve, else another path of its own target. A flush must
- * reach the cache it is for, so it stays with its target.
+ * a well one can serve (an unwell one would not do better), else another
+ * path of its own target. A flush must reach the cache it is for, so it
+ * stays with its target.
  */
 static struct aoe_target *rexmit_target(struct aoe_dev *d,
 					struct aoe_frame *f,
@@ -649,7 +704,7 @@ static struct aoe_target *rexmit_target(struct aoe_dev *d,
 	struct aoe_target *t;
 
 	if (f->kind != AOE_FK_FLUSH && f->t->fails) {
-		t = other_target(d, f, ifpp);
+		t = other_target(d, f, ifpp, false);
 		if (t)
 			return t;
 	}
@@ -658,7 +713,7 @@ static struct aoe_target *rexmit_target(struct aoe_dev *d,
 		return f->t;
 	if (f->kind == AOE_FK_FLUSH)
 		return NULL;
-	return other_target(d, f, ifpp);
+	return other_target(d, f, ifpp, true);
 }
 
 static void rexmit(struct aoe_dev *d, struct aoe_frame *f,
@@ -673,7 +728,10 @@ static void rexmit(struct aoe_dev *d, struct aoe_frame *f,
 	if (time_after(f->sent_j, t->loss_stamp)) {
 		aoe_win_loss(&t->win);
 		t->loss_stamp = jiffies;
+		t->cut_tag = f->tag;
 	}
+	f->prev_tag = f->tag;
+	f->prev_sent_ns = f->sent_ns;
 	trace_aoe_rexmit(d->name, f->tag, f->lba, f->retries, t->win.cwnd);
 	aoechr_msg("%s: retransmit tag %08x lba %llu\n", d->name, f->tag,
 		   (unsigned long long)f->lba);
@@ -687,7 +745,7 @@ static void frame_redirect(struct aoe_dev *d, struct aoe_frame *f,
 			   struct sk_buff_head *txq)
 {
 	struct net_device *ifp;
-	struct aoe_target *t = other_target(d, f, &ifp);
+	struct aoe_target *t = other_target(d, f, &ifp, true);
 
 	d->st.redirects++;
 	f->redirects++;
@@ -723,17 +781,19 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 	d->st.responses++;
 	d->last_progress = jiffies;
 	f->t->fails = 0;
+	if (f->sent_ns > f->t->answered_ns)
+		f->t->answered_ns = f->sent_ns;
 	if (!f->retries) {
 		rtt = div_u64(ktime_get_ns() - f->sent_ns, 1000);
 		aoe_rtt_sample(&f->t->rtt, rtt);
 	}
 	trace_aoe_rsp(d->name, ri->tag, ri->error,
 		      skb->data[sizeof(struct aoe_hdr) + 3], rtt);
-	aoe_win_ack(&f->t->win);
 	if (ans == ANS_REDIRECT) {
 		frame_redirect(d, f, &txq);
 		goto pump;
 	}
+	aoe_win_ack(&f->t->win);
 	cmd = f->cmd;
 	frame_put(d, f);
 	if (cmd) {
@@ -770,12 +830,43 @@ static void timer_rearm(struct aoe_dev *d)
 		mod_timer(&d->timer, next);
 }
 
+/*
+ * Whether @f, past its deadline, is resent now. It is if its target has
+ * since answered a frame sent after it (@f was lost), or if its target is
+ * sick and another one has room for @f. If the target has been silent
+ * since, the frames timing out together are most likely waiting in a
+ * target that stalled, and resending them all to it would overrun its
+ * buffer: the first of them in out_frames (the order frames were taken)
+ * probes, the others wait one more timeout. @probed: targets probed in
+ * this pass.
+ */
+static bool rexmit_now(struct aoe_dev *d, struct aoe_frame *f, u32 *probed)
+{
+	struct aoe_target *t;
+	struct net_device *ifp;
+	u32 bit;
+
+	if (!f->t || f->sent_ns < f->t->answered_ns)
+		return true;
+	if (f->t->fails >= AOE_TARGET_SICK && f->kind != AOE_FK_FLUSH) {
+		t = other_target(d, f, &ifp, false);
+		if (t && t->nout < target_room(t))
+			return true;
+	}
+	bit = BIT(f->t - d->targets);
+	if (*probed & bit)
+		return false;
+	*probed |= bit;
+	return true;
+}
+
 void aoecmd_timer(struct timer_list *timer)
 {
 	struct aoe_dev *d = from_timer(d, timer, timer);
 	struct aoe_frame *f, *fn;
 	struct sk_buff_head txq;
 	unsigned long now;
+	u32 probed = 0;
 	LIST_HEAD(done);
 
 	__skb_queue_head_init(&txq);
@@ -790,9 +881,14 @@ void aoecmd_timer(struct timer_list *timer)
 		dev_down(d, &done);
 		goto unlock;
 	}
-	list_for_each_entry_safe(f, fn, &d->out_frames, node)
-		if (!time_before(now, f->deadline))
+	list_for_each_entry_safe(f, fn, &d->out_frames, node) {
+		if (time_before(now, f->deadline))
+			continue;
+		if (rexmit_now(d, f, &probed))
 			rexmit(d, f, &txq);
+		else
+			f->deadline = now + frame_timeout(f);
+	}
 	aoecmd_pump(d, &txq, &done);
 	timer_rearm(d);
 unlock:

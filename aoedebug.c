@@ -53,6 +53,8 @@ static void show_target(struct seq_file *m, unsigned int i,
 	seq_printf(m, "%s\n", t->npaths ? "" : "none");
 	seq_printf(m, "  cwnd %u\n  ssthresh %u\n  outstanding %u\n  fails %u\n",
 		   t->win.cwnd, t->win.ssthresh, t->nout, t->fails);
+	seq_printf(m, "  refused %u\n  max_outstanding %u\n", t->refused,
+		   t->max_nout);
 	seq_printf(m, "  srtt_us %u\n  rttvar_us %u\n  rto_us %u\n",
 		   t->rtt.srtt, t->rtt.rttvar, aoe_rtt_rto(&t->rtt));
 }
@@ -63,8 +65,9 @@ static void show_stats(struct seq_file *m, const struct aoe_stats *st)
 
 	seq_printf(m, "frames_sent %llu\nretransmits %llu\nresponses %llu\n",
 		   st->frames_sent, st->retransmits, st->responses);
-	seq_printf(m, "late %llu\nduplicates %llu\nunexpected %llu\n",
-		   st->late, st->duplicates, st->unexpected);
+	seq_printf(m, "late %llu\nspurious %llu\nduplicates %llu\n",
+		   st->late, st->spurious, st->duplicates);
+	seq_printf(m, "unexpected %llu\n", st->unexpected);
 	seq_printf(m, "malformed %llu\nata_errors %llu\n", st->malformed,
 		   st->ata_errors);
 	for (i = 1; i < AOE_ERR_MAX; i++)

@@ -228,6 +228,8 @@ void aoe_win_init(struct aoe_win *w, u32 limit)
 	w->cwnd = w->limit < AOE_CWND_INIT ? w->limit : AOE_CWND_INIT;
 	w->ssthresh = w->limit;
 	w->acked = 0;
+	w->prior_cwnd = 0;
+	w->prior_ssthresh = 0;
 }
 
 /*
@@ -260,9 +262,32 @@ void aoe_win_ack(struct aoe_win *w)
 
 void aoe_win_loss(struct aoe_win *w)
 {
+	w->prior_cwnd = w->cwnd;
+	w->prior_ssthresh = w->ssthresh;
 	w->cwnd = w->cwnd > 1 ? w->cwnd / 2 : 1;
 	w->ssthresh = w->cwnd > 2 ? w->cwnd : 2;
 	w->acked = 0;
+}
+
+/*
+ * The last cut was for a frame that was not lost, only late (its first
+ * answer arrived after the resend): go back to the window before the cut.
+ * Only once per cut, and never above the current limit.
+ */
+void aoe_win_undo(struct aoe_win *w)
+{
+	if (!w->prior_cwnd)
+		return;
+	if (w->cwnd < w->prior_cwnd)
+		w->cwnd = w->prior_cwnd;
+	if (w->ssthresh < w->prior_ssthresh)
+		w->ssthresh = w->prior_ssthresh;
+	if (w->cwnd > w->limit)
+		w->cwnd = w->limit;
+	if (w->ssthresh > w->limit)
+		w->ssthresh = w->limit;
+	w->prior_cwnd = 0;
+	w->prior_ssthresh = 0;
 }
 
 static bool is_digit(char c)

@@ -170,6 +170,8 @@ struct aoe_win {
 	u32 ssthresh;
 	u32 acked;	/* answers counted toward the next increase */
 	u32 limit;	/* target's buffer count, capped by aoe_maxout */
+	u32 prior_cwnd;		/* before the last cut, for aoe_win_undo() */
+	u32 prior_ssthresh;
 };
 
 void aoe_hdr_build(struct aoe_hdr *h, u16 shelf, u8 slot, u8 cmd, u32 tag);
@@ -202,6 +204,7 @@ void aoe_win_init(struct aoe_win *w, u32 limit);
 void aoe_win_set_limit(struct aoe_win *w, u32 limit);
 void aoe_win_ack(struct aoe_win *w);
 void aoe_win_loss(struct aoe_win *w);
+void aoe_win_undo(struct aoe_win *w);
 
 int aoe_name_parse(const char *s, size_t len, u16 *shelf, u8 *slot);
 
