@@ -76,9 +76,10 @@ static struct {
 	int n_ata_err;
 	struct aoeerr aoe_err[MAX_AOEERR];
 	int n_aoe_err;
-	double drop, dup, corrupt;
+	double drop, dup, corrupt, slow;
 	bool corrupt_data;
 	unsigned int delay_ms;
+	unsigned int slow_ms;
 	struct aw_rng rng;
 	char cfg[AW_CFG_STRMAX];
 	unsigned int cfglen;
@@ -86,11 +87,12 @@ static struct {
 	unsigned int npend;
 	bool verbose;
 	/* counters */
-	uint64_t rx[K_NR], tx, dropped, duped, corrupted, ignored;
+	uint64_t rx[K_NR], tx, dropped, duped, corrupted, ignored, slowed;
 } T = {
 	.fd = -1,
 	.bufcnt = 16,
 	.fwver = 0x4019,
+	.slow_ms = 300,
 };
 
 static volatile sig_atomic_t want_stop, want_resize;
@@ -122,6 +124,8 @@ static void usage(int rc)
 "  --drop PCT          do not send PCT %% of ATA answers (the command is done)\n"
 "  --dup PCT           send PCT %% of ATA answers twice\n"
 "  --delay MS          send every answer MS milliseconds late\n"
+"  --slow PCT          send PCT %% of ATA answers --slow-ms later still\n"
+"  --slow-ms MS        see --slow (default 300)\n"
 "  --corrupt PCT       corrupt PCT %% of ATA answers: wrong tag, short frame or\n"
 "                      wrong sector count; with --corrupt-data instead flip a\n"
 "                      byte of read data (read answers only)\n"
@@ -317,11 +321,29 @@ static void send_now(struct pend *p)
  * Queue or send an answer. @f is @len bytes; kind/tag/lba/n are for the
  * log. @faulty: drop/dup/corrupt apply (ATA answers).
  */
+/* Into the queue of waiting answers, which is kept in due order. */
+static void pend_insert(struct pend *p)
+{
+	struct pend **pp = &T.ph;
+
+	if (T.pt && T.pt->due_us <= p->due_us)
+		pp = &T.pt->next;
+	else
+		while (*pp && (*pp)->due_us <= p->due_us)
+			pp = &(*pp)->next;
+	p->next = *pp;
+	*pp = p;
+	if (!p->next)
+		T.pt = p;
+	T.npend++;
+}
+
 static void answer(uint8_t *f, size_t len, int kind, uint32_t tag,
 		   uint64_t lba, unsigned int n, bool faulty)
 {
 	struct pend *p;
 	char note[48] = "";
+	unsigned int extra_ms = 0;
 	bool raw = false;
 	int copies = 1;
 
@@ -368,11 +390,16 @@ static void answer(uint8_t *f, size_t len, int kind, uint32_t tag,
 		T.duped++;
 		strncat(note, " dup", sizeof(note) - strlen(note) - 1);
 	}
+	if (faulty && aw_chance(&T.rng, T.slow)) {
+		extra_ms = T.slow_ms;
+		T.slowed++;
+		strncat(note, " slow", sizeof(note) - strlen(note) - 1);
+	}
 	p = malloc(sizeof(*p) + (len < AW_ETH_ZLEN ? AW_ETH_ZLEN : len));
 	if (!p)
 		aw_die("out of memory");
 	p->next = NULL;
-	p->due_us = aw_now_us() + (uint64_t)T.delay_ms * 1000u;
+	p->due_us = aw_now_us() + (uint64_t)(T.delay_ms + extra_ms) * 1000u;
 	p->copies = copies;
 	p->raw = raw;
 	p->len = len;
@@ -382,7 +409,7 @@ static void answer(uint8_t *f, size_t len, int kind, uint32_t tag,
 	p->nsect = n;
 	memcpy(p->note, note, sizeof(note));
 	memcpy(p->frame, f, len);
-	if (!T.delay_ms) {
+	if (!T.delay_ms && !extra_ms) {
 		send_now(p);
 		free(p);
 		return;
@@ -393,12 +420,7 @@ static void answer(uint8_t *f, size_t len, int kind, uint32_t tag,
 		free(p);
 		return;
 	}
-	if (T.pt)
-		T.pt->next = p;
-	else
-		T.ph = p;
-	T.pt = p;
-	T.npend++;
+	pend_insert(p);
 }
 
 /* Send what is due; returns ms until the next one is (-1: none). */
@@ -695,7 +717,7 @@ static double parse_pct(const char *what, const char *s)
 
 enum {
 	O_BUFCNT = 256, O_SCNT, O_FWVER, O_WCACHE, O_NOFLUSHEXT, O_SIZE, O_LOG,
-	O_ATAERR, O_AOEERR, O_DROP, O_DUP, O_DELAY, O_CORRUPT, O_CORRUPTDATA,
+	O_ATAERR, O_AOEERR, O_DROP, O_DUP, O_DELAY, O_SLOW, O_SLOWMS, O_CORRUPT, O_CORRUPTDATA,
 	O_SEED, O_ANNOUNCE,
 };
 
@@ -712,6 +734,8 @@ static const struct option longopts[] = {
 	{ "drop", required_argument, NULL, O_DROP },
 	{ "dup", required_argument, NULL, O_DUP },
 	{ "delay", required_argument, NULL, O_DELAY },
+	{ "slow", required_argument, NULL, O_SLOW },
+	{ "slow-ms", required_argument, NULL, O_SLOWMS },
 	{ "corrupt", required_argument, NULL, O_CORRUPT },
 	{ "corrupt-data", no_argument, NULL, O_CORRUPTDATA },
 	{ "seed", required_argument, NULL, O_SEED },
@@ -812,6 +836,12 @@ int main(int argc, char **argv)
 		case O_DELAY:
 			T.delay_ms = (unsigned int)aw_num("--delay", optarg, 600000);
 			break;
+		case O_SLOW:
+			T.slow = parse_pct("--slow", optarg);
+			break;
+		case O_SLOWMS:
+			T.slow_ms = (unsigned int)aw_num("--slow-ms", optarg, 600000);
+			break;
 		case O_CORRUPT:
 			T.corrupt = parse_pct("--corrupt", optarg);
 			break;
@@ -893,10 +923,10 @@ int main(int argc, char **argv)
 	fprintf(stderr, "aoetgt: rx cfg %" PRIu64 " ident %" PRIu64 " read %"
 		PRIu64 " write %" PRIu64 " flush %" PRIu64 " other %" PRIu64
 		"; tx %" PRIu64 " dropped %" PRIu64 " duplicated %" PRIu64
-		" corrupted %" PRIu64 " ignored %" PRIu64 "\n",
+		" corrupted %" PRIu64 " ignored %" PRIu64 " slowed %" PRIu64 "\n",
 		T.rx[K_CFG], T.rx[K_IDENT], T.rx[K_READ], T.rx[K_WRITE],
 		T.rx[K_FLUSH], T.rx[K_OTHER], T.tx, T.dropped, T.duped,
-		T.corrupted, T.ignored);
+		T.corrupted, T.ignored, T.slowed);
 	if (T.log)
 		fclose(T.log);
 	close(T.fd);

@@ -151,7 +151,10 @@ static void fuzz_rtt_win(const u8 *data, size_t size)
 			aoe_win_loss(&w);
 			break;
 		default:
-			aoe_win_set_limit(&w, (v >> 2) & 0xff);
+			if (v & 4)
+				aoe_win_undo(&w);
+			else
+				aoe_win_set_limit(&w, (v >> 3) & 0xff);
 			break;
 		}
 		FUZZ_ASSERT(w.limit >= 1);

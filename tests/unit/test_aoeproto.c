@@ -1053,6 +1053,55 @@ static void acks(struct aoe_win *w, unsigned int n)
 		aoe_win_ack(w);
 }
 
+/* A cut found to be spurious is undone once, within the limit. */
+static void test_window_undo(void)
+{
+	struct aoe_win w;
+
+	aoe_win_init(&w, 16);
+	aoe_win_undo(&w);			/* nothing was cut */
+	CHECK_EQ(w.cwnd, 4);
+	CHECK_EQ(w.ssthresh, 16);
+	acks(&w, 12);
+	CHECK_EQ(w.cwnd, 16);
+	aoe_win_loss(&w);
+	CHECK_EQ(w.cwnd, 8);
+	CHECK_EQ(w.ssthresh, 8);
+	acks(&w, 3);
+	aoe_win_undo(&w);
+	CHECK_EQ(w.cwnd, 16);
+	CHECK_EQ(w.ssthresh, 16);
+	aoe_win_undo(&w);			/* only once */
+	CHECK_EQ(w.cwnd, 16);
+
+	/* Two cuts: the undo goes back one cut, not both */
+	aoe_win_loss(&w);
+	aoe_win_loss(&w);
+	CHECK_EQ(w.cwnd, 4);
+	aoe_win_undo(&w);
+	CHECK_EQ(w.cwnd, 8);
+	CHECK_EQ(w.ssthresh, 8);
+
+	/* The limit fell since the cut: the undo stays below it */
+	aoe_win_init(&w, 16);
+	acks(&w, 12);
+	aoe_win_loss(&w);
+	aoe_win_set_limit(&w, 6);
+	aoe_win_undo(&w);
+	CHECK_EQ(w.cwnd, 6);
+	CHECK_EQ(w.ssthresh, 6);
+
+	/* A window that grew past its prior size since the cut keeps it */
+	aoe_win_init(&w, 64);
+	acks(&w, 6);
+	aoe_win_loss(&w);			/* 10 -> 5 */
+	acks(&w, 200);
+	CHECK(w.cwnd > 10);
+	aoe_win_undo(&w);
+	CHECK(w.cwnd > 10);
+	CHECK(w.cwnd <= 64);
+}
+
 static void test_window(void)
 {
 	struct aoe_win w;
@@ -1425,6 +1474,7 @@ int main(void)
 	RUN(test_tags);
 	RUN(test_rtt);
 	RUN(test_window);
+	RUN(test_window_undo);
 	RUN(test_name_parse);
 	RUN(test_iflist_parse);
 

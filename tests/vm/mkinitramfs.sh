@@ -36,7 +36,7 @@ kdir=$("$here/kernel.sh" "$kver")
 ktree=$kdir/root/lib/modules/$kver
 
 # Binaries copied with their libraries. Paths are resolved with command -v.
-BINS="ip tc vblade aoeping aoecfg aoe-sancheck fio mke2fs e2fsck tune2fs
+BINS="ip tc ss vblade aoeping aoecfg aoe-sancheck fio mke2fs e2fsck tune2fs
 dumpe2fs debugfs sfdisk fdisk blockdev losetup mdadm rsync bash dd kmod
 truncate stat timeout cmp od sync udevadm"
 # aoetools shell scripts (interpreters /bin/sh and /bin/bash are provided).
@@ -45,7 +45,7 @@ aoe-version aoe-mkdevs aoe-mkshelf coraid-update"
 # Kernel modules (plus their dependency closure from modules.dep). Names
 # missing from a kernel's tree are built in there, or don't exist: ignored.
 MODULES="veth sch_netem af_packet ext4 jbd2 mbcache crc16 crc32c_generic
-crc32c-intel libcrc32c md-mod raid0 raid1 loop nbd 8021q"
+crc32c-intel libcrc32c md-mod raid0 raid1 loop nbd 8021q af_packet_diag"
 # Packages whose content is copied: their versions are part of the cache key.
 PKGS="busybox-static iproute2 vblade aoetools fio e2fsprogs fdisk util-linux
 mdadm rsync bash coreutils kmod libc6 udev"

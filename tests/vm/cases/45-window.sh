@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The window keeps a target busy without overrunning it, and tells a late
+# answer from a lost frame.
+#
+# 1. vblade (buffer count 16), clean link, fio at queue depth 32 (random
+#    write with crc32c verify, random read, 1 MiB sequential write at depth
+#    8): never more than 16 frames outstanding to it, and its packet socket
+#    drops nothing (the socket's drop count, read with ss through
+#    packet_diag). Retransmits, late and spurious answers are printed.
+# 2. aoetgt sending 2% of its answers 300 ms late, no loss: fio verify
+#    passes; the late answers are recognised as spurious retransmissions
+#    (their window cut undone, their round trip sampled).
+# timeout: 600
+# driver: ours
+. /tests/lib.sh
+
+dbg=/sys/kernel/debug
+[ -d $dbg/aoe ] || mount -t debugfs none $dbg 2>/dev/null || true
+stats=$dbg/aoe/e0.0
+ctr() { awk -v k="$1" '$1 == k { print $2; exit }' "$stats"; }
+
+# Drop count of the target's packet sockets (the d field of skmem), summed;
+# fails if ss cannot show it.
+target_drops() {
+	tgt ss -0 -a -m -p 2>/dev/null | awk '
+		/skmem:/ {
+			if (match($0, /,d[0-9]+\)/)) {
+				d += substr($0, RSTART + 2, RLENGTH - 3); n++
+			}
+		}
+		END { if (!n) exit 1; print d }'
+}
+
+modprobe af_packet_diag 2>/dev/null || true
+net_setup 1500
+f=$(mkfile e0.0 64M)
+vblade_start 0 0 aoet0 "$f"
+aoe_load
+aoe_discover
+wait_aoe_dev 30 0 0
+dev=$(aoe_dev 0 0)
+[ -r "$stats" ] || fail "no $stats"
+bufcnt=$(awk '$1 == "bufcnt" { print $2; exit }' "$stats")
+assert_eq 16 "$bufcnt" "vblade's buffer count"
+d0=$(target_drops) || { tgt ss -0 -a -m -p; fail "ss shows no drop count for the target's sockets"; }
+
+fio_run() {
+	local name=$1
+	shift
+	fio --name="$name" --filename="$dev" --ioengine=libaio --direct=1 \
+		--output="$AOE_TMP/fio.out" "$@" ||
+		{ cat "$AOE_TMP/fio.out"; fail "fio $name failed"; }
+	grep -E "WRITE:|READ:|IOPS" "$AOE_TMP/fio.out" | head -n 4 || true
+}
+
+fio_run randwrite-verify --rw=randwrite --bs=4k --iodepth=32 --size=16M \
+	--verify=crc32c --verify_fatal=1 --do_verify=1 --randseed=45
+fio_run randread --rw=randread --bs=4k --iodepth=32 --size=48M \
+	--time_based --runtime=8
+fio_run seqwrite --rw=write --bs=1M --iodepth=8 --size=48M
+cat "$stats"
+d1=$(target_drops) || fail "ss shows no drop count for the target's sockets"
+maxout=$(awk '$1 == "max_outstanding" { print $2; exit }' "$stats")
+info "vblade: sent $(ctr frames_sent), retransmits $(ctr retransmits)," \
+	"late $(ctr late), spurious $(ctr spurious), most outstanding" \
+	"$maxout, target socket drops $((d1 - d0))"
+[ -n "$maxout" ] || fail "no max_outstanding in $stats"
+[ "$maxout" -le "$bufcnt" ] ||
+	fail "$maxout frames outstanding, above the buffer count $bufcnt"
+[ "$maxout" -ge $((bufcnt / 2)) ] ||
+	fail "at most $maxout frames outstanding: the window never opened"
+assert_eq 0 $((d1 - d0)) "frames the target's socket dropped"
+aoe_unload 60
+vblade_stop 0 0
+
+# 2. Late answers.
+aoetgt_start -i aoet0 -s 0 -l 0 -f "$f" --slow 2 --slow-ms 300 --seed 45
+aoe_load aoe_deadsecs=60
+aoe_discover
+wait_aoe_dev 30 0 0
+fio_run slow-verify --rw=randwrite --bs=4k --iodepth=16 --size=8M \
+	--verify=crc32c --verify_fatal=1 --do_verify=1 --randseed=46
+cat "$stats"
+rto=$(awk '$1 == "rto_us" { print $2; exit }' "$stats")
+info "aoetgt, 2% answers 300 ms late: retransmits $(ctr retransmits)," \
+	"late $(ctr late), spurious $(ctr spurious), rto_us $rto"
+[ "$(ctr spurious)" -ge 1 ] || fail "no late answer recognised as spurious"
+[ "$(ctr spurious)" -le "$(ctr retransmits)" ] ||
+	fail "more spurious answers than retransmits"
+aoe_unload 60
+kill "$tpid" 2>/dev/null
+wait "$tpid" 2>/dev/null
+cat "$AOE_TMP/aoetgt.out"
+grep -q "slowed [1-9]" "$AOE_TMP/aoetgt.out" || fail "aoetgt slowed nothing"
+info "ok"

@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# AoE error answers act at once instead of waiting for the dead timeout
+# (aoe_deadsecs=60 here). aoetgt on the second link answers every read of
+# e0.0 with the AoE error flag and a code; writes it serves.
+# - Codes 3 (device unavailable) and 6 (reserved): alone, a read fails with
+#   EIO in under 20 s; once vblade serves the same file as e0.0 on the first
+#   link, every read succeeds with the right data, redirected to vblade, and
+#   the redirects counter moves.
+# - Code 2 (bad argument): a read fails with EIO even with vblade there.
+# Every case is logged to the kernel log and counted per code.
+# timeout: 600
+# driver: ours
+. /tests/lib.sh
+
+dbg=/sys/kernel/debug
+[ -d $dbg/aoe ] || mount -t debugfs none $dbg 2>/dev/null || true
+stats=$dbg/aoe/e0.0
+ctr() { awk -v k="$1" '$1 == k { print $2; exit }' "$stats"; }
+
+net_setup
+net_setup2
+f=$(mkfile e0.0 16M)
+dd if=/dev/urandom of="$f" bs=1M count=16 conv=notrunc status=none
+dev=$(aoe_dev 0 0)
+
+# read_fails WHAT: a 64 KiB O_DIRECT read fails with EIO within 20 s.
+read_fails() {
+	local t0 t1 rc=0
+	t0=$(_now_cs)
+	timeout 120 dd if="$dev" of=/dev/null bs=64k count=1 skip=8 \
+		iflag=direct status=none 2>"$AOE_TMP/dd.err" || rc=$?
+	t1=$(_now_cs)
+	info "$1: dd exit $rc after $(((t1 - t0) / 100)) s: $(cat "$AOE_TMP/dd.err")"
+	[ "$rc" != 0 ] || fail "$1: read succeeded"
+	[ "$rc" != 124 ] || fail "$1: read still hanging after 120 s"
+	grep -q 'Input/output error' "$AOE_TMP/dd.err" ||
+		fail "$1: not an I/O error"
+	[ $((t1 - t0)) -lt 2000 ] || fail "$1: took more than 20 s"
+}
+
+two_targets() {
+	[ "$(grep -c '^target ' "$stats")" -ge 2 ]
+}
+
+for code in 3 6 2; do
+	info "== AoE error $code for reads"
+	aoetgt_start -i aoet1 -s 0 -l 0 -f "$f" --aoe-error "$code@read"
+	aoe_load aoe_deadsecs=60
+	aoe_discover
+	wait_aoe_dev 30 0 0
+	[ -r "$stats" ] || fail "no $stats"
+	read_fails "error $code, one target"
+	# Writes are served by the same target.
+	dd if="$f" of="$dev" bs=64k count=4 seek=16 skip=16 oflag=direct \
+		status=none || fail "write failed on the erring target"
+	[ "$(ctr "aoe_error_$code")" -ge 1 ] ||
+		fail "aoe_error_$code not counted: $(cat "$stats")"
+	dmesg | grep -q "e0.0: AoE error $code" ||
+		fail "no kernel log line for AoE error $code"
+
+	vblade_start 0 0 aoet0 "$f"
+	aoe_discover
+	wait_for 30 two_targets || fail "vblade not seen as a second target"
+	r0=$(ctr redirects)
+	if [ "$code" = 2 ]; then
+		read_fails "error 2, two targets"
+	else
+		drop_caches
+		a=$(md5_range "$dev" 1M 16) ||
+			{ cat "$stats"; fail "reading through two targets failed"; }
+		b=$(md5_range "$f" 1M 16)
+		assert_eq "$b" "$a" "16 MiB read through two targets, one erring"
+		r1=$(ctr redirects)
+		info "redirects $r0 -> $r1, aoe_error_$code $(ctr "aoe_error_$code")"
+		[ "$r1" -gt "$r0" ] || fail "no redirect counted"
+	fi
+	cat "$stats"
+	aoe_unload 60
+	vblade_stop 0 0
+	kill "$tpid" 2>/dev/null
+	wait "$tpid" 2>/dev/null
+done
+info "ok"
