@@ -8,7 +8,8 @@
 #    write with crc32c verify, random read, 1 MiB sequential write at depth
 #    8): never more than 16 frames outstanding to it, and its packet socket
 #    drops nothing (the socket's drop count, read with ss through
-#    packet_diag). Retransmits, late and spurious answers are printed.
+#    packet_diag; not on a kernel without it). Retransmits, late and
+#    spurious answers are printed.
 # 2. aoetgt sending 2% of its answers 300 ms late, no loss: fio verify
 #    passes; the late answers are recognised as spurious retransmissions
 #    (their window cut undone, their round trip sampled).
@@ -33,7 +34,10 @@ target_drops() {
 		END { if (!n) exit 1; print d }'
 }
 
-modprobe af_packet_diag 2>/dev/null || true
+# Debian's kernels have packet_diag as a module; a kernel without it
+# (the debug kernel's small config) cannot show the drop count.
+diag=1
+modprobe af_packet_diag 2>/dev/null || diag=0
 net_setup 1500
 f=$(mkfile e0.0 64M)
 vblade_start 0 0 aoet0 "$f"
@@ -44,7 +48,12 @@ dev=$(aoe_dev 0 0)
 [ -r "$stats" ] || fail "no $stats"
 bufcnt=$(awk '$1 == "bufcnt" { print $2; exit }' "$stats")
 assert_eq 16 "$bufcnt" "vblade's buffer count"
-d0=$(target_drops) || { tgt ss -0 -a -m -p; fail "ss shows no drop count for the target's sockets"; }
+d0=0
+if [ $diag = 1 ]; then
+	d0=$(target_drops) || { tgt ss -0 -a -m -p; fail "ss shows no drop count for the target's sockets"; }
+else
+	info "no packet_diag in this kernel: the target's drops are not measured"
+fi
 
 fio_run() {
 	local name=$1
@@ -61,7 +70,10 @@ fio_run randread --rw=randread --bs=4k --iodepth=32 --size=48M \
 	--time_based --runtime=8
 fio_run seqwrite --rw=write --bs=1M --iodepth=8 --size=48M
 cat "$stats"
-d1=$(target_drops) || fail "ss shows no drop count for the target's sockets"
+d1=0
+if [ $diag = 1 ]; then
+	d1=$(target_drops) || fail "ss shows no drop count for the target's sockets"
+fi
 maxout=$(awk '$1 == "max_outstanding" { print $2; exit }' "$stats")
 info "vblade: sent $(ctr frames_sent), retransmits $(ctr retransmits)," \
 	"late $(ctr late), spurious $(ctr spurious), most outstanding" \
