@@ -159,6 +159,24 @@ make_overlay() {
 }
 
 now() { date +%s.%N | cut -c1-14; }
+# shellcheck source=../vm/qemu.sh
+. "$vm/qemu.sh"
+
+# Called by qemu_follow: the host's 1-minute load every 30 s (other VMs may
+# be running), and the guest's progress lines as they come.
+show_progress() {
+	if [ "$(date +%s)" -ge "$next_load" ]; then
+		loads+=("$(cut -d' ' -f1 /proc/loadavg)")
+		next_load=$(($(date +%s) + 30))
+	fi
+	got=$(grep -a -c -E '@@BENCH-(PROGRESS|FAIL|START|END)' "$log")
+	if [ "$got" -gt "$shown" ]; then
+		grep -a -E '@@BENCH-(PROGRESS|FAIL|START|END)' "$log" |
+			sed -n "$((shown + 1)),${got}p" | tr -d '\r' |
+			sed "s/^.*@@BENCH-/   [$(elapsed "$t0")s] /"
+		shown=$got
+	fi
+}
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }'; }
 
 qpid=
@@ -195,40 +213,10 @@ run_kernel() {
 
 	load0=$(uptime)
 	t0=$(now)
-	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" \
-		-nographic -no-reboot -nodefaults -monitor none \
-		-serial "file:$log" \
-		-kernel "$kdir/vmlinuz" -initrd "$initrd" \
-		-append "$append" </dev/null >"$log.qemu" 2>&1 &
-	qpid=$!
-
-	local deadline loads=() next_load=0
-	deadline=$(($(date +%s) + vm_timeout))
+	qemu_start "$log" "$kdir/vmlinuz" "$initrd" "$append" "$mem"
+	local loads=() next_load=0
 	shown=0
-	while kill -0 "$qpid" 2>/dev/null; do
-		# The host's 1-minute load, every 30 s: other VMs may be running.
-		if [ "$(date +%s)" -ge "$next_load" ]; then
-			loads+=("$(cut -d' ' -f1 /proc/loadavg)")
-			next_load=$(($(date +%s) + 30))
-		fi
-		got=$(grep -a -c -E '@@BENCH-(PROGRESS|FAIL|START|END)' "$log")
-		if [ "$got" -gt "$shown" ]; then
-			grep -a -E '@@BENCH-(PROGRESS|FAIL|START|END)' "$log" |
-				sed -n "$((shown + 1)),${got}p" | tr -d '\r' |
-				sed "s/^.*@@BENCH-/   [$(elapsed "$t0")s] /"
-			shown=$got
-		fi
-		if [ "$(date +%s)" -ge "$deadline" ]; then
-			echo "   VM deadline of ${vm_timeout}s passed: killing qemu"
-			kill "$qpid" 2>/dev/null
-			sleep 2
-			kill -9 "$qpid" 2>/dev/null
-			break
-		fi
-		sleep 2
-	done
-	wait "$qpid" 2>/dev/null
-	qpid=
+	qemu_follow "$vm_timeout" 2 show_progress
 	wall=$(elapsed "$t0")
 	load1=$(uptime)
 	echo "   VM ran ${wall}s"

@@ -120,6 +120,22 @@ nskip=0
 summary=()
 
 now() { date +%s.%N | cut -c1-14; }
+# shellcheck source=qemu.sh
+. "$here/qemu.sh"
+
+# Called by qemu_follow: boot time, then each result line once.
+show_progress() {
+	if [ -z "$booted" ] && grep -q '@@AOE-BEGIN' "$log"; then
+		booted=$(elapsed "$t0")
+		echo "   first test started ${booted}s after qemu start"
+	fi
+	got=$(grep -a -c '@@AOE-RESULT' "$log")
+	if [ "$got" -gt "$shown" ]; then
+		grep -a '@@AOE-RESULT' "$log" | sed -n "$((shown + 1)),${got}p" |
+			sed 's/.*@@AOE-RESULT /   .. /'
+		shown=$got
+	fi
+}
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 record() {	# record KVER STATUS TEST [REASON]
@@ -209,38 +225,10 @@ run_kernel() {
 	local attempt
 	for attempt in 1 2; do
 	t0=$(now)
-	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" \
-		-nographic -no-reboot -nodefaults -monitor none \
-		-serial "file:$log" \
-		-kernel "$kdir/vmlinuz" -initrd "$initrd" \
-		-append "$append" </dev/null >"$log.qemu" 2>&1 &
-	qpid=$!
-
-	# Follow the log: print results as they come; kill qemu at the deadline.
-	local shown=0 deadline booted=
-	deadline=$(($(date +%s) + vm_timeout))
-	while kill -0 "$qpid" 2>/dev/null; do
-		if [ -z "$booted" ] && grep -q '@@AOE-BEGIN' "$log"; then
-			booted=$(elapsed "$t0")
-			echo "   first test started ${booted}s after qemu start"
-		fi
-		got=$(grep -a -c '@@AOE-RESULT' "$log")
-		if [ "$got" -gt "$shown" ]; then
-			grep -a '@@AOE-RESULT' "$log" | sed -n "$((shown + 1)),${got}p" |
-				sed 's/.*@@AOE-RESULT /   .. /'
-			shown=$got
-		fi
-		if [ "$(date +%s)" -ge "$deadline" ]; then
-			echo "   VM deadline of ${vm_timeout}s passed: killing qemu"
-			kill "$qpid" 2>/dev/null
-			sleep 2
-			kill -9 "$qpid" 2>/dev/null
-			break
-		fi
-		sleep 1
-	done
-	wait "$qpid" 2>/dev/null
-	qpid=
+	qemu_start "$log" "$kdir/vmlinuz" "$initrd" "$append" "$mem"
+	# Follow the log: print results as they come.
+	local shown=0 booted=
+	qemu_follow "$vm_timeout" 1 show_progress
 	if grep -aq '@@AOE-BOOTED' "$log" || [ "$attempt" = 2 ]; then
 		break
 	fi
