@@ -6,9 +6,9 @@
 # 10 s plus a retransmit timeout, nothing hangs, the state reads "down" (and
 # ",closewait" while open); after SIGCONT and a discover the device is up
 # again and data written before the freeze reads back. Then twenty
-# freeze / kill-and-restart cycles in a row with aoe_deadsecs=3.
+# freeze / kill-and-restart cycles in a row with aoe_deadsecs=3. Then with
+# aoe_deadsecs=0 a read waits through a 20 s freeze and completes.
 # timeout: 600
-# driver: ours
 . /tests/lib.sh
 
 net_setup
@@ -90,5 +90,25 @@ for i in $(seq 1 20); do
 done
 drop_caches
 assert_eq "$want" "$(md5_range "$dev" 1M 4)" "data after 20 cycles"
+
+# aoe_deadsecs=0 retries for ever: a read stays pending while vblade is
+# frozen for 20 s (twice the dead timeout above), the device stays up, and
+# the read completes with the right data after SIGCONT.
+echo 0 >/sys/module/aoe/parameters/aoe_deadsecs
+drop_caches
+pid=$(vblade_pids 0 0)
+kill -STOP $pid
+dd if="$dev" of="$AOE_TMP/late" bs=1M count=4 iflag=direct status=none &
+rd=$!
+info "aoe_deadsecs=0: the read must still be pending in 20 s"
+if wait_for 20 _none_alive $rd; then
+	fail "read ended while the target was frozen, with aoe_deadsecs=0"
+fi
+state_is up || fail "state '$(cat "$sys/state")' with aoe_deadsecs=0"
+kill -CONT $pid
+wait_for 60 _none_alive $rd || fail "read still pending 60 s after SIGCONT"
+wait $rd || fail "the read failed after SIGCONT"
+assert_eq "$want" "$(md5sum <"$AOE_TMP/late" | cut -d' ' -f1)" \
+	"data read across a 20 s freeze"
 aoe_unload 60
 info "ok"

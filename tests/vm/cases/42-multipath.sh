@@ -8,7 +8,6 @@
 # and dies when its interface's MTU drops below it: it starts at 1500 here.
 # It also exits when its link goes down under load: it is started again.)
 # timeout: 900
-# driver: ours
 . /tests/lib.sh
 
 net_setup 1500

@@ -6,7 +6,6 @@
 # reference held by aoe), I/O continues over the other path with fio verify
 # passing, netif no longer names it, and unload is clean.
 # timeout: 600
-# driver: ours
 . /tests/lib.sh
 
 net_setup
