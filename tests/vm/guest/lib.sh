@@ -274,7 +274,8 @@ _vblade_ready() {
 	local fd
 	alive "$1" || return 2
 	for fd in /proc/"$1"/fd/*; do
-		case $(readlink "$fd" 2>/dev/null) in
+		# (An fd may close between the glob and readlink.)
+		case $(readlink "$fd" 2>/dev/null || true) in
 		socket:*) return 0 ;;
 		esac
 	done
