@@ -223,17 +223,45 @@ static u32 target_room(const struct aoe_target *t)
 	return target_unwell(t) ? 1 : t->win.cwnd;
 }
 
+static bool target_reachable(const struct aoe_target *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->npaths; i++)
+		if (aoenet_path_usable(t->paths[i].ifp))
+			return true;
+	return false;
+}
+
+/*
+ * Whether unwell @t only gets a probe a second: it does while a better
+ * target can be reached, a well one for a target that times out, any that
+ * does not refuse for one that refuses. Else it would take (and fail, or
+ * refuse and redirect) the frames the better ones have no room for.
+ */
+static bool target_probe_only(struct aoe_dev *d, struct aoe_target *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->ntargets; i++) {
+		struct aoe_target *o = &d->targets[i];
+
+		if (o == t || !target_reachable(o))
+			continue;
+		if (t->refused ? !o->refused : !target_unwell(o))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Choose a target with room in its window and a usable path, round robin
  * over the targets so that several of them share the load. Unwell targets
- * come last: while a well one can be reached they get one probe a second,
- * else they would take (and fail, or refuse) the frames the well ones
- * have no room for.
+ * come last, and get only probes while a better one can be reached.
  */
 static struct aoe_target *pick_target(struct aoe_dev *d,
 				      struct net_device **ifpp, u32 *maxp)
 {
-	bool well_reachable = false;
 	unsigned int pass, i;
 
 	for (pass = 0; pass < 2; pass++) {
@@ -250,12 +278,10 @@ static struct aoe_target *pick_target(struct aoe_dev *d,
 			*maxp = path_max_bytes(t, ifp);
 			if (!*maxp)
 				continue;
-			if (!pass)
-				well_reachable = true;
-			else if (well_reachable &&
-				 time_before(jiffies, t->next_probe))
-				continue;
 			if (t->nout >= target_room(t))
+				continue;
+			if (pass && time_before(jiffies, t->next_probe) &&
+			    target_probe_only(d, t))
 				continue;
 			if (pass)
 				t->next_probe = jiffies + HZ;
