@@ -234,6 +234,7 @@ struct aoe_target *aoedev_target(struct aoe_dev *d, const u8 *mac,
 				 bool create);
 int aoedev_add_path(struct aoe_target *t, struct net_device *ifp);
 struct net_device *aoedev_pick_path(struct aoe_target *t);
+bool aoedev_target_reachable(const struct aoe_target *t);
 const char *aoedev_state_str(struct aoe_dev *d, bool *closewait);
 void aoedev_for_each(void (*fn)(struct aoe_dev *d, void *arg), void *arg);
 

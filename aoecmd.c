@@ -223,16 +223,6 @@ static u32 target_room(const struct aoe_target *t)
 	return target_unwell(t) ? 1 : t->win.cwnd;
 }
 
-static bool target_reachable(const struct aoe_target *t)
-{
-	unsigned int i;
-
-	for (i = 0; i < t->npaths; i++)
-		if (aoenet_path_usable(t->paths[i].ifp))
-			return true;
-	return false;
-}
-
 /*
  * Whether unwell @t only gets a probe a second: it does while a better
  * target can be reached, a well one for a target that times out, any that
@@ -246,7 +236,7 @@ static bool target_probe_only(struct aoe_dev *d, struct aoe_target *t)
 	for (i = 0; i < d->ntargets; i++) {
 		struct aoe_target *o = &d->targets[i];
 
-		if (o == t || !target_reachable(o))
+		if (o == t || !aoedev_target_reachable(o))
 			continue;
 		if (t->refused ? !o->refused : !target_unwell(o))
 			return true;
@@ -270,18 +260,17 @@ static struct aoe_target *pick_target(struct aoe_dev *d,
 			struct aoe_target *t = &d->targets[k];
 			struct net_device *ifp;
 
-			if (target_unwell(t) != pass)
+			if (target_unwell(t) != pass ||
+			    t->nout >= target_room(t))
+				continue;
+			if (pass && time_before(jiffies, t->next_probe) &&
+			    target_probe_only(d, t))
 				continue;
 			ifp = aoedev_pick_path(t);
 			if (!ifp)
 				continue;
 			*maxp = path_max_bytes(t, ifp);
 			if (!*maxp)
-				continue;
-			if (t->nout >= target_room(t))
-				continue;
-			if (pass && time_before(jiffies, t->next_probe) &&
-			    target_probe_only(d, t))
 				continue;
 			if (pass)
 				t->next_probe = jiffies + HZ;

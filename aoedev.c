@@ -396,6 +396,17 @@ int aoedev_add_path(struct aoe_target *t, struct net_device *ifp)
 }
 
 /* The next usable path of @t, round robin; NULL if none is usable now. */
+/* Whether @t has a usable path; unlike aoedev_pick_path(), no state moves. */
+bool aoedev_target_reachable(const struct aoe_target *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->npaths; i++)
+		if (aoenet_path_usable(t->paths[i].ifp))
+			return true;
+	return false;
+}
+
 struct net_device *aoedev_pick_path(struct aoe_target *t)
 {
 	unsigned int i;
