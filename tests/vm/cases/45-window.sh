@@ -48,12 +48,10 @@ dev=$(aoe_dev 0 0)
 [ -r "$stats" ] || fail "no $stats"
 bufcnt=$(awk '$1 == "bufcnt" { print $2; exit }' "$stats")
 assert_eq 16 "$bufcnt" "vblade's buffer count"
-d0=0
-if [ $diag = 1 ]; then
-	d0=$(target_drops) || { tgt ss -0 -a -m -p; fail "ss shows no drop count for the target's sockets"; }
-else
+drops_now() { if [ $diag = 1 ]; then target_drops; else echo 0; fi; }
+[ $diag = 1 ] ||
 	info "no packet_diag in this kernel: the target's drops are not measured"
-fi
+d0=$(drops_now) || { tgt ss -0 -a -m -p; fail "ss shows no drop count for the target's sockets"; }
 
 fio_run() {
 	local name=$1
@@ -70,10 +68,7 @@ fio_run randread --rw=randread --bs=4k --iodepth=32 --size=48M \
 	--time_based --runtime=8
 fio_run seqwrite --rw=write --bs=1M --iodepth=8 --size=48M
 cat "$stats"
-d1=0
-if [ $diag = 1 ]; then
-	d1=$(target_drops) || fail "ss shows no drop count for the target's sockets"
-fi
+d1=$(drops_now) || fail "ss shows no drop count for the target's sockets"
 maxout=$(awk '$1 == "max_outstanding" { print $2; exit }' "$stats")
 info "vblade: sent $(ctr frames_sent), retransmits $(ctr retransmits)," \
 	"late $(ctr late), spurious $(ctr spurious), most outstanding" \
