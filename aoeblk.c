@@ -319,17 +319,22 @@ int aoeblk_add(struct aoe_dev *d)
 		 d->name);
 	set_capacity(disk, sectors);
 
+	/*
+	 * The counters come first: whoever sees the block device may look
+	 * for them at once.
+	 */
+	aoedebug_add(d);
 	err = device_add_disk(NULL, disk, aoeblk_groups);
 	if (err)
-		goto put_disk;
+		goto remove_debugfs;
 	/* From here the disk's reference is dropped by ->free_disk. */
 	kref_get(&d->kref);
 	d->disk = disk;
 	d->disk_sectors = sectors;
-	aoedebug_add(d);
 	return 0;
 
-put_disk:
+remove_debugfs:
+	aoedebug_remove(d);
 	put_disk(disk);
 free_tag_set:
 	blk_mq_free_tag_set(&d->tag_set);
