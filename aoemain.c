@@ -42,9 +42,16 @@ static int __init aoe_init(void)
 	int err;
 
 	aoe_proto_build_checks();
+	/*
+	 * First: a device can appear as soon as receive starts, and its
+	 * counters go in this directory.
+	 */
+	aoedebug_init();
 	aoe_wq = alloc_workqueue("aoe", WQ_MEM_RECLAIM, 0);
-	if (!aoe_wq)
-		return -ENOMEM;
+	if (!aoe_wq) {
+		err = -ENOMEM;
+		goto exit_debug;
+	}
 	err = aoedev_init();
 	if (err)
 		goto destroy_wq;
@@ -59,13 +66,15 @@ static int __init aoe_init(void)
 		goto exit_chr;
 	err = aoecmd_init();
 	if (err)
-		goto exit_net;
-	aoedebug_init();
+		goto stop_rx;
 	pr_info("ATA over Ethernet initiator %s\n", AOE_VERSION);
 	return 0;
 
-exit_net:
+stop_rx:
+	/* Receive ran: it may have queued work and created devices. */
 	aoenet_stop_rx();
+	aoecmd_exit();
+	aoedev_exit();
 	aoenet_exit();
 exit_chr:
 	aoechr_exit();
@@ -73,6 +82,8 @@ exit_blk:
 	aoeblk_exit();
 destroy_wq:
 	destroy_workqueue(aoe_wq);
+exit_debug:
+	aoedebug_exit();
 	return err;
 }
 
@@ -83,9 +94,9 @@ static void __exit aoe_exit(void)
 	aoechr_exit();
 	aoedev_exit();
 	aoenet_exit();
-	aoedebug_exit();
 	aoeblk_exit();
 	destroy_workqueue(aoe_wq);
+	aoedebug_exit();
 	pr_info("unloaded\n");
 }
 
