@@ -10,10 +10,7 @@
 net_setup
 f=$(mkfile e0.0 192M)
 vblade_start 0 0 aoet0 "$f"
-aoe_load
-aoe_discover
-wait_aoe_dev 30 0 0
-dev=$(aoe_dev 0 0)
+aoe_attach
 
 printf 'label: dos\n,64M,L\n,,L\n' | sfdisk -q "$dev" || fail "sfdisk failed"
 wait_for 20 is_blockdev "${dev}p1" "${dev}p2" || fail "partitions did not appear"

@@ -11,10 +11,7 @@ size=24M
 net_setup 1500
 f=$(mkfile e0.0 32M)
 vblade_start 0 0 aoet0 "$f"
-aoe_load
-aoe_discover
-wait_aoe_dev 30 0 0
-dev=$(aoe_dev 0 0)
+aoe_attach
 
 run_fio() {
 	local mtu=$1 qd=$2 payload

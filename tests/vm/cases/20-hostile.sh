@@ -22,10 +22,7 @@ f=$(mkfile e0.0 64M)
 # Known data where the background reads go, to count foreign data.
 dd if=/dev/urandom of="$f" bs=1M count=4 conv=notrunc status=none
 vblade_start 0 0 aoet0 "$f"
-aoe_load
-aoe_discover
-wait_aoe_dev 30 0 0
-dev=$(aoe_dev 0 0)
+aoe_attach
 imac=$(cat /sys/class/net/aoei0/address)
 # (the stock driver has no such parameter: its bound is taken as 256 too)
 maxdevs=$(cat /sys/module/aoe/parameters/aoe_maxdevs 2>/dev/null || echo 256)

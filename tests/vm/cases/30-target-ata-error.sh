@@ -17,10 +17,7 @@ f=$(mkfile e0.0 16M)
 dd if=/dev/urandom of="$f" bs=1M count=16 conv=notrunc status=none
 aoetgt_start -i aoet0 -s 0 -l 0 -f "$f" --ata-error "$bad" \
 	--log "$AOE_TMP/aoetgt.log"
-aoe_load aoe_deadsecs=60
-aoe_discover
-wait_aoe_dev 30 0 0
-dev=$(aoe_dev 0 0)
+aoe_attach aoe_deadsecs=60
 assert_eq "$(file_sectors "$f")" "$(cat "$(aoe_sys 0 0)/size")" "size in sectors"
 
 # read_fails WHAT SKIP COUNT: a 512-byte-block O_DIRECT read must fail with

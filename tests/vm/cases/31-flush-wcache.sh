@@ -34,10 +34,7 @@ for mode in wcache plain; do
 	else
 		aoetgt_start -i aoet0 -s 0 -l 0 -f "$f" --log "$log"
 	fi
-	aoe_load
-	aoe_discover
-	wait_aoe_dev 30 0 0
-	dev=$(aoe_dev 0 0)
+	aoe_attach
 	wc=$(cat "$(aoe_sys 0 0)/queue/write_cache")
 	info "queue/write_cache: $wc"
 

@@ -11,10 +11,7 @@
 net_setup
 f=$(mkfile e0.0 32M)
 vblade_start 0 0 aoet0 "$f"
-aoe_load
-aoe_discover
-wait_aoe_dev 30 0 0
-dev=$(aoe_dev 0 0)
+aoe_attach
 
 dbg=/sys/kernel/debug
 [ -d $dbg/aoe ] || mount -t debugfs none $dbg 2>/dev/null || true

@@ -12,10 +12,7 @@
 net_setup
 f=$(mkfile e0.0 24M)
 vblade_start 0 0 aoet0 "$f"
-aoe_load
-aoe_discover
-wait_aoe_dev 30 0 0
-dev=$(aoe_dev 0 0)
+aoe_attach
 
 # Collect err device messages in the background (reads block).
 [ -c /dev/etherd/err ] || fail "no /dev/etherd/err"

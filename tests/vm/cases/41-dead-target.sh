@@ -14,10 +14,7 @@
 net_setup
 f=$(mkfile e0.0 32M)
 vblade_start 0 0 aoet0 "$f"
-aoe_load aoe_deadsecs=10
-aoe_discover
-wait_aoe_dev 30 0 0
-dev=$(aoe_dev 0 0)
+aoe_attach aoe_deadsecs=10
 sys=$(aoe_sys 0 0)
 
 dd if=/dev/urandom of="$AOE_TMP/before" bs=1M count=4 status=none

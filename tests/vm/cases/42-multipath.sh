@@ -15,10 +15,7 @@ net_setup2 1500
 f=$(mkfile e0.0 32M)
 vblade_start 0 0 aoet0 "$f"
 vblade_start 0 0 aoet1 "$f"
-aoe_load
-aoe_discover
-wait_aoe_dev 30 0 0
-dev=$(aoe_dev 0 0)
+aoe_attach
 netif_has_both() { case $(cat "$(aoe_sys 0 0)/netif") in *aoei0*aoei1*|*aoei1*aoei0*) return 0 ;; esac; return 1; }
 wait_for 20 netif_has_both || fail "netif is '$(cat "$(aoe_sys 0 0)/netif")'"
 

@@ -13,14 +13,11 @@ vblade_start 0 0 aoet0 "$f"
 slab() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 
 # One cycle first so that caches the kernel keeps are warm.
-aoe_load; aoe_discover; wait_aoe_dev 30 0 0; aoe_unload 60
+aoe_attach; aoe_unload 60
 drop_caches
 before=$(slab)
 for i in $(seq 1 50); do
-	aoe_load
-	aoe_discover
-	wait_aoe_dev 30 0 0
-	dev=$(aoe_dev 0 0)
+	aoe_attach
 	if [ $((i % 5)) -eq 0 ]; then
 		dd if=/dev/urandom of="$dev" bs=64k count=64 oflag=direct status=none &
 		io=$!

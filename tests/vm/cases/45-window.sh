@@ -41,10 +41,7 @@ modprobe af_packet_diag 2>/dev/null || diag=0
 net_setup 1500
 f=$(mkfile e0.0 64M)
 vblade_start 0 0 aoet0 "$f"
-aoe_load
-aoe_discover
-wait_aoe_dev 30 0 0
-dev=$(aoe_dev 0 0)
+aoe_attach
 [ -r "$stats" ] || fail "no $stats"
 bufcnt=$(awk '$1 == "bufcnt" { print $2; exit }' "$stats")
 assert_eq 16 "$bufcnt" "vblade's buffer count"

@@ -396,6 +396,16 @@ wait_aoe_dev() {
 		fail "e$2.$3 did not appear within $1 s"
 }
 
+# aoe_attach [PARAM=VALUE ...]: the usual start of a test with one target
+# at e0.0: load aoe with the parameters, discover, wait up to 30 s for the
+# disk, and set dev to its node.
+aoe_attach() {
+	aoe_load "$@"
+	aoe_discover
+	wait_aoe_dev 30 0 0
+	dev=$(aoe_dev 0 0)
+}
+
 _aoe_dev_ready() {
 	local s
 	[ -b "$(aoe_dev "$1" "$2")" ] || return 1
