@@ -204,7 +204,7 @@ void aoenet_xmit(struct sk_buff_head *q);
 bool aoenet_path_usable(const struct net_device *ifp);
 
 /* aoecmd.c */
-int aoecmd_init(void);
+void aoecmd_init(void);
 void aoecmd_exit(void);
 void aoecmd_discover(void);
 void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
@@ -222,7 +222,6 @@ void aoecmd_cfg_apply(struct aoe_dev *d, struct net_device *ifp,
 		      struct sk_buff_head *txq);
 
 /* aoedev.c */
-int aoedev_init(void);
 void aoedev_exit(void);
 struct aoe_dev *aoedev_lookup_rcu(u16 shelf, u8 slot);
 struct aoe_dev *aoedev_find_get(u16 shelf, u8 slot);

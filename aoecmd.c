@@ -1127,10 +1127,9 @@ static void aoecmd_disc_work(struct work_struct *work)
 	queue_delayed_work(aoe_wq, &aoe_disc_work, AOE_DISCOVER_SECS * HZ);
 }
 
-int aoecmd_init(void)
+void aoecmd_init(void)
 {
 	queue_delayed_work(aoe_wq, &aoe_disc_work, 0);
-	return 0;
 }
 
 /* After the receive hook is gone: nothing queues new work any more. */

@@ -445,11 +445,6 @@ void aoedev_for_each(void (*fn)(struct aoe_dev *d, void *arg), void *arg)
 	mutex_unlock(&aoe_devs_mutex);
 }
 
-int aoedev_init(void)
-{
-	return 0;
-}
-
 /* Module exit: the receive hook is gone and no disk is open. */
 void aoedev_exit(void)
 {

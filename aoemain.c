@@ -52,30 +52,23 @@ static int __init aoe_init(void)
 		err = -ENOMEM;
 		goto exit_debug;
 	}
-	err = aoedev_init();
-	if (err)
-		goto destroy_wq;
 	err = aoeblk_init();
 	if (err)
 		goto destroy_wq;
 	err = aoechr_init();
 	if (err)
 		goto exit_blk;
+	/*
+	 * Last, and nothing after it fails: from here frames arrive and
+	 * devices appear, and only module exit takes them down.
+	 */
 	err = aoenet_init();
 	if (err)
 		goto exit_chr;
-	err = aoecmd_init();
-	if (err)
-		goto stop_rx;
+	aoecmd_init();
 	pr_info("ATA over Ethernet initiator %s\n", AOE_VERSION);
 	return 0;
 
-stop_rx:
-	/* Receive ran: it may have queued work and created devices. */
-	aoenet_stop_rx();
-	aoecmd_exit();
-	aoedev_exit();
-	aoenet_exit();
 exit_chr:
 	aoechr_exit();
 exit_blk:
