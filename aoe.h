@@ -19,7 +19,9 @@
  * Locks, outermost first
  * ----------------------
  * aoe_devs_mutex (aoedev.c): the device table's membership and the count of
- *	devices. Process context only.
+ *	devices. A flush holds it until the devices it forgot are torn down,
+ *	so a shelf.slot is not created again while its old disk exists.
+ *	Process context only.
  * aoe_dev.mtx: the gendisk pointer, disk creation, capacity changes and the
  *	decision to tear a device down. Process context only (work items,
  *	character device writes, module exit).
@@ -235,7 +237,6 @@ int aoedev_add_path(struct aoe_target *t, struct net_device *ifp);
 struct net_device *aoedev_pick_path(struct aoe_target *t);
 bool aoedev_target_reachable(const struct aoe_target *t);
 const char *aoedev_state_str(struct aoe_dev *d, bool *closewait);
-void aoedev_for_each(void (*fn)(struct aoe_dev *d, void *arg), void *arg);
 
 /* aoeblk.c */
 int aoeblk_init(void);

@@ -77,6 +77,18 @@ void aoedev_put(struct aoe_dev *d)
 	kref_put(&d->kref, aoedev_release);
 }
 
+/*
+ * As if never identified: the next config answer (a discovery's, at the
+ * latest the periodic one) identifies it again, and the disk is retried.
+ */
+static void aoedev_unidentify(struct aoe_dev *d)
+{
+	spin_lock_bh(&d->lock);
+	d->identified = false;
+	d->state = AOE_DS_NEW;
+	spin_unlock_bh(&d->lock);
+}
+
 static void aoedev_work(struct work_struct *work)
 {
 	struct aoe_dev *d = container_of(work, struct aoe_dev, work);
@@ -86,12 +98,13 @@ static void aoedev_work(struct work_struct *work)
 	spin_lock_bh(&d->lock);
 	gone = d->gone;
 	spin_unlock_bh(&d->lock);
-	if (!gone) {
-		if (!d->disk)
-			aoeblk_add(d);
-		else
-			aoeblk_update(d);
-	}
+	if (gone)
+		goto unlock;
+	if (d->disk)
+		aoeblk_update(d);
+	else if (aoeblk_add(d))
+		aoedev_unidentify(d);
+unlock:
 	mutex_unlock(&d->mtx);
 }
 
@@ -327,17 +340,21 @@ int aoedev_flush(const char *buf, size_t len)
 		aoedev_unhash(d);
 		list_add_tail(&d->flush_node, &victims);
 	}
-	mutex_unlock(&aoe_devs_mutex);
 	if (mode == FLUSH_ONE && !found)
 		err = -ENODEV;
-	if (list_empty(&victims))
-		return err;
-	synchronize_rcu();
+	/*
+	 * Still under the table's mutex: the target may answer a discovery
+	 * meanwhile, and the new device for the same shelf.slot must not be
+	 * created before the old one's disk and debugfs file are gone.
+	 */
+	if (!list_empty(&victims))
+		synchronize_rcu();
 	list_for_each_entry_safe(d, n, &victims, flush_node) {
 		list_del(&d->flush_node);
 		pr_info("%s: forgotten\n", d->name);
 		aoedev_teardown(d);
 	}
+	mutex_unlock(&aoe_devs_mutex);
 	return err;
 }
 
@@ -432,17 +449,6 @@ const char *aoedev_state_str(struct aoe_dev *d, bool *closewait)
 	spin_unlock_bh(&d->lock);
 	*closewait = !up && d->disk && disk_openers(d->disk);
 	return up ? "up" : "down";
-}
-
-void aoedev_for_each(void (*fn)(struct aoe_dev *d, void *arg), void *arg)
-{
-	struct aoe_dev *d;
-	int bkt;
-
-	mutex_lock(&aoe_devs_mutex);
-	hash_for_each(aoe_devs, bkt, d, hnode)
-		fn(d, arg);
-	mutex_unlock(&aoe_devs_mutex);
 }
 
 /* Module exit: the receive hook is gone and no disk is open. */
