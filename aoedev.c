@@ -412,7 +412,6 @@ int aoedev_add_path(struct aoe_target *t, struct net_device *ifp)
 	return 0;
 }
 
-/* The next usable path of @t, round robin; NULL if none is usable now. */
 /* Whether @t has a usable path; unlike aoedev_pick_path(), no state moves. */
 bool aoedev_target_reachable(const struct aoe_target *t)
 {
@@ -424,6 +423,7 @@ bool aoedev_target_reachable(const struct aoe_target *t)
 	return false;
 }
 
+/* The next usable path of @t, round robin; NULL if none is usable now. */
 struct net_device *aoedev_pick_path(struct aoe_target *t)
 {
 	unsigned int i;
