@@ -39,12 +39,16 @@ MODPROBEDIR ?= /etc/modprobe.d
 
 modules:
 	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR);" \
-		"installed: $(KVERS) (use KVER=...)" >&2; exit 1; }
+		"installed: $(or $(KVERS),none) (use KVER=..., or" \
+		"apt-get install linux-headers-$(KVER))" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 
 # Each kernel gets its own copy of the sources: Kbuild writes its objects
 # next to them, so two kernels cannot share one directory.
 kernels:
+	@test -n "$(KVERS)" || { echo "make kernels: no kernel header sets in" \
+		"/lib/modules/*/build (tests/vm/deps.sh installs them)" >&2; \
+		exit 1; }
 	@set -e; for v in $(KVERS); do \
 		mkdir -p build/$$v; \
 		cp -u $(SRCS) build/$$v/; \
@@ -75,11 +79,16 @@ DKMS_VER := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC := /usr/src/aoe-$(DKMS_VER)
 
 dkms-install:
-	command -v dkms >/dev/null || apt-get install -y --no-install-recommends dkms
+	tests/apt-need.sh dkms
+	test -n "$$(ls -d /lib/modules/*/build 2>/dev/null)" || \
+		{ echo "dkms-install: no kernel headers installed" >&2; exit 1; }
+	! dkms status -m aoe -v $(DKMS_VER) | grep -q . || \
+		dkms remove -m aoe -v $(DKMS_VER) --all
 	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
 	cp $(SRCS) Makefile dkms.conf $(DKMS_SRC)/
 	dkms add -m aoe -v $(DKMS_VER)
-	for v in $(KVERS); do \
+	for b in /lib/modules/*/build; do \
+		v=$$(basename $$(dirname $$b)); \
 		dkms build -m aoe -v $(DKMS_VER) -k $$v && \
 		dkms install -m aoe -v $(DKMS_VER) -k $$v || exit 1; \
 	done
@@ -88,9 +97,10 @@ dkms-remove:
 	dkms remove -m aoe -v $(DKMS_VER) --all
 	rm -rf $(DKMS_SRC)
 
-# The newest installed kernel runs the demo.
-DEMO_KVER ?= $(lastword $(KVERS))
-
+# These targets install packages first (kernel headers among them), so
+# anything derived from what is installed (KVERS) is computed again by the
+# sub-make and the scripts, after the install, never when make read this
+# file. DEMO_KVER picks the demo's kernel (default: the newest installed).
 demo:
 	tests/vm/deps.sh
 	$(MAKE) kernels
@@ -100,7 +110,9 @@ check-debug:
 	tests/debug/run.sh
 
 # Stock aoe.ko vs this one vs NBD vs loop, in one VM; a table, no verdict.
-bench: kernels
+bench:
+	tests/vm/deps.sh
+	$(MAKE) kernels
 	tests/bench/run.sh $(BENCH_ARGS)
 
 uninstall:

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/vm/deps.sh: install (as root, on Debian 12) every package that the
-# build, the static checks and the VM tests need. Idempotent: when all of
-# them are installed already it does nothing (no apt-get update), so it is
-# cheap to run before every test run. As non-root it only reports what is
-# missing.
+# build, the static checks and the VM tests need (tests/apt-need.sh does
+# the work). Idempotent: when all of them are installed already it does
+# nothing (no apt-get update), so it is cheap to run before every test
+# run. As non-root it only reports what is missing.
 set -euo pipefail
 
 PKGS=(
@@ -23,23 +23,5 @@ PKGS=(
 	libc-bin sed grep procps
 )
 
-missing=()
-for p in "${PKGS[@]}"; do
-	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$st" = installed ] || missing+=("$p")
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-	echo "deps.sh: all ${#PKGS[@]} packages present"
-	exit 0
-fi
-
-echo "deps.sh: missing: ${missing[*]}"
-if [ "$(id -u)" -ne 0 ]; then
-	echo "deps.sh: not root; install them with apt-get" >&2
-	exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
-echo "deps.sh: installed ${missing[*]}"
+"$(dirname "${BASH_SOURCE[0]}")/../apt-need.sh" "${PKGS[@]}"
+echo "deps.sh: all ${#PKGS[@]} packages present"
