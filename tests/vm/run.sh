@@ -16,6 +16,8 @@
 #   --test-timeout S   default per-test timeout in the guest (default 300;
 #                      a test's `# timeout: N` header wins)
 #   --verbose          stream every test's output into the serial log
+#   --stream           with --verbose: also print that output here as it
+#                      comes, each line behind "   | " (make demo uses it)
 #   --list             print the selected tests and exit
 #
 # Environment: AOE_VM_CACHE (kernel images, default /var/cache/aoe-vm),
@@ -38,9 +40,10 @@ only=
 vm_timeout=2400
 test_timeout=300
 verbose=0
+stream=0
 list=0
 
-usage() { sed -n '3,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '3,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -55,6 +58,7 @@ while [ $# -gt 0 ]; do
 	--test-timeout) test_timeout=$2; shift 2 ;;
 	--test-timeout=*) test_timeout=${1#*=}; shift ;;
 	--verbose) verbose=1; shift ;;
+	--stream) stream=1; verbose=1; shift ;;
 	--list) list=1; shift ;;
 	-h|--help) usage 0 ;;
 	*) echo "run.sh: unknown argument: $1" >&2; usage 2 ;;
@@ -123,8 +127,23 @@ now() { date +%s.%N | cut -c1-14; }
 # shellcheck source=qemu.sh
 . "$here/qemu.sh"
 
-# Called by qemu_follow: boot time, then each result line once.
+# With --stream: the serial log's streamed test output ("    | " lines
+# from the guest's runner) that is new since the last call. Only whole
+# lines: a line still being written is taken next time.
+show_stream() {
+	local n
+	[ "$stream" = 1 ] || return 0
+	n=$(wc -l <"$log")
+	[ "$n" -gt "$streamed" ] || return 0
+	sed -n "$((streamed + 1)),${n}p" "$log" | tr -d '\r' |
+		sed -n 's/^    | /   | /p'
+	streamed=$n
+}
+
+# Called by qemu_follow: boot time, streamed output, then each result line
+# once.
 show_progress() {
+	show_stream
 	if [ -z "$booted" ] && grep -q '@@AOE-BEGIN' "$log"; then
 		booted=$(elapsed "$t0")
 		echo "   first test started ${booted}s after qemu start"
@@ -227,8 +246,9 @@ run_kernel() {
 	t0=$(now)
 	qemu_start "$log" "$kdir/vmlinuz" "$initrd" "$append" "$mem"
 	# Follow the log: print results as they come.
-	local shown=0 booted=
+	local shown=0 booted= streamed=0
 	qemu_follow "$vm_timeout" 1 show_progress
+	show_stream
 	if grep -aq '@@AOE-BOOTED' "$log" || [ "$attempt" = 2 ]; then
 		break
 	fi
