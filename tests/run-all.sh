@@ -7,7 +7,8 @@
 #   2. make unit               if tests/unit/Makefile exists
 #   3. make static             if tests/static-check.sh exists
 #   4. make kernels            aoe.ko for every installed header set
-#   5. tests/vm/run.sh         every VM test on every kernel, driver ours
+#   5. make demo               the README's first command, as a user runs it
+#   6. tests/vm/run.sh         every VM test on every kernel, driver ours
 #
 # Every step runs even when an earlier one failed, except the VM tests,
 # which need step 4. Each step counts as one check, each VM test as one
@@ -61,7 +62,12 @@ for d in /lib/modules/*/build; do
 	k=$(basename "$(dirname "$d")")
 	rm -f "build/$k/aoe.ko"
 done
-if step kernels make kernels; then
+kernels_ok=0
+step kernels make kernels && kernels_ok=1
+# The README's first command exactly as a new user types it: a regression
+# in the Makefile or in demo.sh fails here, not only one in the story.
+step demo make demo
+if [ "$kernels_ok" = 1 ]; then
 	echo
 	echo "==== vm: tests/vm/run.sh --driver ours"
 	t0=$(date +%s)
