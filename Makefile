@@ -107,6 +107,7 @@ demo:
 	tests/vm/demo.sh $(DEMO_KVER)
 
 check-debug:
+	tests/vm/deps.sh
 	tests/debug/run.sh
 
 # Stock aoe.ko vs this one vs NBD vs loop, in one VM; a table, no verdict.
