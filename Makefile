@@ -16,6 +16,7 @@
 #   make demo                 the administrator's story, end to end, in a VM
 #   make check-debug          the VM suite on a KASAN/lockdep/kmemleak kernel
 #   make bench                fio: stock aoe.ko, this one, NBD, loop (table)
+#   make crash                52 power cuts on a volatile write cache (CRASH_ARGS)
 #   make clean
 
 KVER ?= $(shell uname -r)
@@ -35,7 +36,7 @@ UDEVDIR ?= /etc/udev/rules.d
 MODPROBEDIR ?= /etc/modprobe.d
 
 .PHONY: modules kernels static unit check vmtest install uninstall clean \
-	dkms-install dkms-remove demo check-debug bench
+	dkms-install dkms-remove demo check-debug bench crash
 
 modules:
 	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR);" \
@@ -115,6 +116,13 @@ bench:
 	tests/vm/deps.sh
 	$(MAKE) kernels
 	tests/bench/run.sh $(BENCH_ARGS)
+
+# The long crash-consistency run; CRASH_ARGS="--driver stock" for the
+# kernel's own aoe.ko, "--rounds N" for N per filesystem.
+crash:
+	tests/vm/deps.sh
+	$(MAKE) kernels
+	tests/vm/crash.sh $(CRASH_ARGS)
 
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/aoe.ko $(DESTDIR)$(UDEVDIR)/60-aoe.rules \

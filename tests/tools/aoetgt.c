@@ -12,6 +12,13 @@
  * Writes go to the file with pwrite() and reach stable storage only on a
  * FLUSH (fdatasync), so the order of writes and flushes is observable.
  *
+ * With --volatile the file is the disk's medium and the target has a
+ * volatile write cache in front of it: an acknowledged write lives only in
+ * aoetgt's memory until a FLUSH (or a full cache) writes it to the file.
+ * SIGUSR2 cuts the power: every unflushed write is lost, or (model
+ * "subset") a random subset of the dirty sectors reaches the file first,
+ * as a drive that was writing back in its own order; then aoetgt exits.
+ *
  * Run with --help for the options.
  */
 #include <fcntl.h>
@@ -24,6 +31,22 @@
 #define MAX_RANGES	32
 #define MAX_AOEERR	16
 #define PEND_MAX	8192
+#define CACHE_MB_DEFAULT 64
+
+enum cut_model { CUT_NONE, CUT_ALL, CUT_SUBSET };
+
+/*
+ * The volatile cache: the newest data of each dirty sector, in a pool in
+ * the order sectors first became dirty, found through an open-addressing
+ * hash of the LBA (slot value 0 is empty, else pool index + 1).
+ */
+struct vcache {
+	uint64_t *lba;		/* per pool entry */
+	uint8_t *data;		/* AW_SECTOR bytes per pool entry */
+	uint32_t *slot;		/* hash table, nslot entries */
+	size_t n, cap, nslot, max;
+	uint64_t flushed, written_back, lost;
+};
 
 enum kind { K_CFG, K_IDENT, K_READ, K_WRITE, K_FLUSH, K_OTHER, K_NR };
 
@@ -86,6 +109,8 @@ static struct {
 	struct pend *ph, *pt;
 	unsigned int npend;
 	bool verbose;
+	enum cut_model cut;
+	struct vcache vc;
 	/* counters */
 	uint64_t rx[K_NR], tx, dropped, duped, corrupted, ignored, slowed;
 } T = {
@@ -95,12 +120,14 @@ static struct {
 	.slow_ms = 300,
 };
 
-static volatile sig_atomic_t want_stop, want_resize;
+static volatile sig_atomic_t want_stop, want_resize, want_cut;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		want_resize = 1;
+	else if (sig == SIGUSR2)
+		want_cut = 1;
 	else
 		want_stop = 1;
 }
@@ -132,9 +159,17 @@ static void usage(int rc)
 "  --corrupt-data      see --corrupt\n"
 "  --seed N            seed for --drop, --dup, --corrupt (default 1)\n"
 "  --announce          broadcast a config answer at start\n"
+"  --volatile MODEL    a volatile write cache in front of FILE (implies\n"
+"                      --wcache): written sectors stay in memory until a FLUSH;\n"
+"                      SIGUSR2 is a power cut, after which aoetgt exits. MODEL\n"
+"                      all: every unflushed write is lost; subset: a random\n"
+"                      half of the dirty sectors reaches FILE first (--seed)\n"
+"  --cache-mb N        the volatile cache's size; when full it is written\n"
+"                      back as by a FLUSH (default 64)\n"
 "  -v, --verbose       also print the log lines on stderr\n"
-"Signals: SIGUSR1 re-reads the file size (forgetting --size); SIGTERM, SIGINT\n"
-"stop it. The log's lines: SEQ TIME_US DIR KIND tag=T lba=L n=N [...], DIR\n"
+"Signals: SIGUSR1 re-reads the file size (forgetting --size); SIGUSR2 cuts the\n"
+"power (--volatile); SIGTERM, SIGINT stop it (a volatile cache is written back).\n"
+"The log's lines: SEQ TIME_US DIR KIND tag=T lba=L n=N [...], DIR\n"
 "being RX (command), TX (answer sent) or NOTX (answer dropped).\n");
 	exit(rc);
 }
@@ -196,6 +231,144 @@ static void read_size(void)
 		aw_die("%s: lseek: %s", T.path, strerror(errno));
 	T.sectors = (uint64_t)end / AW_SECTOR;
 	T.size_override = false;
+}
+
+/* ------------------------------------------------------ volatile cache -- */
+
+static size_t vc_hash(const struct vcache *c, uint64_t lba)
+{
+	return (size_t)((lba * 0x9e3779b97f4a7c15ull) >> 20) & (c->nslot - 1);
+}
+
+/* The slot that holds @lba, or the empty one where it would go. */
+static uint32_t *vc_slot(struct vcache *c, uint64_t lba)
+{
+	size_t i = vc_hash(c, lba);
+
+	while (c->slot[i] && c->lba[c->slot[i] - 1] != lba)
+		i = (i + 1) & (c->nslot - 1);
+	return &c->slot[i];
+}
+
+static void vc_init(struct vcache *c, unsigned int mb)
+{
+	c->max = (size_t)mb * (1024 * 1024 / AW_SECTOR);
+	c->cap = c->max;
+	/* At most half full, a power of two. */
+	for (c->nslot = 1024; c->nslot < 2 * c->max; c->nslot *= 2)
+		;
+	c->lba = malloc(c->cap * sizeof(*c->lba));
+	c->data = malloc(c->cap * AW_SECTOR);
+	c->slot = calloc(c->nslot, sizeof(*c->slot));
+	if (!c->lba || !c->data || !c->slot)
+		aw_die("--cache-mb %u: out of memory", mb);
+}
+
+static void vc_clear(struct vcache *c)
+{
+	memset(c->slot, 0, c->nslot * sizeof(*c->slot));
+	c->n = 0;
+}
+
+/* Write every dirty sector to the file, in the order they became dirty. */
+static int vc_writeback(struct vcache *c)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (pwrite(T.fd, c->data + i * AW_SECTOR, AW_SECTOR,
+			   (off_t)(c->lba[i] * AW_SECTOR)) != AW_SECTOR)
+			rc = -1;
+	c->flushed += c->n;
+	vc_clear(c);
+	return rc;
+}
+
+static int vc_write(struct vcache *c, uint64_t lba, unsigned int n,
+		    const uint8_t *src)
+{
+	unsigned int i;
+
+	if (c->n + n > c->max && vc_writeback(c) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		uint32_t *sl = vc_slot(c, lba + i);
+
+		if (!*sl) {
+			c->lba[c->n] = lba + i;
+			*sl = (uint32_t)++c->n;
+		}
+		memcpy(c->data + (size_t)(*sl - 1) * AW_SECTOR,
+		       src + (size_t)i * AW_SECTOR, AW_SECTOR);
+	}
+	return 0;
+}
+
+/* Reads see the cache: dirty sectors over what pread() got. */
+static void vc_read(struct vcache *c, uint64_t lba, unsigned int n,
+		    uint8_t *dst)
+{
+	unsigned int i;
+
+	for (i = 0; c->n && i < n; i++) {
+		uint32_t sl = *vc_slot(c, lba + i);
+
+		if (sl)
+			memcpy(dst + (size_t)i * AW_SECTOR,
+			       c->data + (size_t)(sl - 1) * AW_SECTOR, AW_SECTOR);
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The log gets the lost sectors as ranges "# lost lba=L n=N". */
+static void log_lost(uint64_t *lost, size_t n)
+{
+	size_t i, j;
+
+	qsort(lost, n, sizeof(*lost), cmp_u64);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && lost[j] == lost[j - 1] + 1; j++)
+			;
+		lognote("lost lba=%" PRIu64 " n=%zu", lost[i], j - i);
+	}
+}
+
+/* The power cut: what of the cache reaches the medium, by the model. */
+static void vc_power_cut(struct vcache *c)
+{
+	uint64_t *lost = malloc((c->n ? c->n : 1) * sizeof(*lost));
+	size_t i, nlost = 0;
+
+	if (!lost)
+		aw_die("out of memory");
+	for (i = 0; i < c->n; i++) {
+		if (T.cut == CUT_SUBSET && aw_chance(&T.rng, 50) &&
+		    pwrite(T.fd, c->data + i * AW_SECTOR, AW_SECTOR,
+			   (off_t)(c->lba[i] * AW_SECTOR)) == AW_SECTOR) {
+			c->written_back++;
+			continue;
+		}
+		lost[nlost++] = c->lba[i];
+	}
+	c->lost = nlost;
+	lognote("power cut (model %s): %zu dirty sectors, %" PRIu64
+		" written back, %zu lost", T.cut == CUT_ALL ? "all" : "subset",
+		c->n, c->written_back, nlost);
+	log_lost(lost, nlost);
+	fprintf(stderr, "aoetgt: power cut (model %s): %zu dirty sectors, %"
+		PRIu64 " written back, %zu lost; %" PRIu64
+		" sectors flushed before\n", T.cut == CUT_ALL ? "all" : "subset",
+		c->n, c->written_back, nlost, c->flushed);
+	free(lost);
+	vc_clear(c);
+	fdatasync(T.fd);
 }
 
 static unsigned int max_sectors(void)
@@ -522,6 +695,8 @@ static void do_ata(const uint8_t *req, size_t len)
 			if ((size_t)r < (size_t)n * AW_SECTOR)	/* past EOF */
 				memset(out + AW_ATA_END + r, 0,
 				       (size_t)n * AW_SECTOR - (size_t)r);
+			if (T.cut)
+				vc_read(&T.vc, lba, n, out + AW_ATA_END);
 			olen = AW_ATA_END + (size_t)n * AW_SECTOR;
 		} else {
 			/* Never trust the sector count beyond the frame. */
@@ -530,9 +705,15 @@ static void do_ata(const uint8_t *req, size_t len)
 				er = AW_ER_ABRT;
 				break;
 			}
-			if (pwrite(T.fd, req + AW_ATA_END, (size_t)n * AW_SECTOR,
-				   (off_t)(lba * AW_SECTOR)) !=
-			    (ssize_t)n * AW_SECTOR) {
+			if (T.cut) {
+				if (vc_write(&T.vc, lba, n, req + AW_ATA_END) < 0) {
+					st = AW_ST_FAIL;
+					er = AW_ER_ABRT;
+				}
+			} else if (pwrite(T.fd, req + AW_ATA_END,
+					  (size_t)n * AW_SECTOR,
+					  (off_t)(lba * AW_SECTOR)) !=
+				   (ssize_t)n * AW_SECTOR) {
 				st = AW_ST_FAIL;
 				er = AW_ER_ABRT;
 			}
@@ -550,7 +731,7 @@ static void do_ata(const uint8_t *req, size_t len)
 		}
 		/* fall through */
 	case AW_ATA_FLUSH:
-		if (fdatasync(T.fd) < 0) {
+		if ((T.cut && vc_writeback(&T.vc) < 0) || fdatasync(T.fd) < 0) {
 			st = AW_ST_FAIL;
 			er = AW_ER_ABRT;
 		}
@@ -718,7 +899,7 @@ static double parse_pct(const char *what, const char *s)
 enum {
 	O_BUFCNT = 256, O_SCNT, O_FWVER, O_WCACHE, O_NOFLUSHEXT, O_SIZE, O_LOG,
 	O_ATAERR, O_AOEERR, O_DROP, O_DUP, O_DELAY, O_SLOW, O_SLOWMS, O_CORRUPT, O_CORRUPTDATA,
-	O_SEED, O_ANNOUNCE,
+	O_SEED, O_ANNOUNCE, O_VOLATILE, O_CACHEMB,
 };
 
 static const struct option longopts[] = {
@@ -740,6 +921,8 @@ static const struct option longopts[] = {
 	{ "corrupt-data", no_argument, NULL, O_CORRUPTDATA },
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "announce", no_argument, NULL, O_ANNOUNCE },
+	{ "volatile", required_argument, NULL, O_VOLATILE },
+	{ "cache-mb", required_argument, NULL, O_CACHEMB },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -750,6 +933,7 @@ int main(int argc, char **argv)
 	static uint8_t buf[AW_FRAME_MAX];
 	const char *ifname = NULL, *logpath = NULL;
 	uint64_t size = 0, seed = 1;
+	unsigned int cache_mb = CACHE_MB_DEFAULT;
 	bool have_shelf = false, have_slot = false, have_size = false;
 	struct sigaction sa;
 	char macs[18];
@@ -854,6 +1038,21 @@ int main(int argc, char **argv)
 		case O_ANNOUNCE:
 			T.announce = true;
 			break;
+		case O_VOLATILE:
+			if (!strcmp(optarg, "all"))
+				T.cut = CUT_ALL;
+			else if (!strcmp(optarg, "subset"))
+				T.cut = CUT_SUBSET;
+			else
+				aw_die("bad --volatile model '%s' (all, subset)",
+				       optarg);
+			T.wcache = true;
+			break;
+		case O_CACHEMB:
+			cache_mb = (unsigned int)aw_num("--cache-mb", optarg, 4096);
+			if (!cache_mb)
+				aw_die("--cache-mb must be at least 1");
+			break;
 		default:
 			usage(2);
 		}
@@ -861,6 +1060,8 @@ int main(int argc, char **argv)
 	if (optind != argc || !ifname || !have_shelf || !have_slot || !T.path)
 		usage(2);
 	T.rng.s = seed;
+	if (T.cut)
+		vc_init(&T.vc, cache_mb);
 
 	T.fd = open(T.path, O_RDWR);
 	if (T.fd < 0)
@@ -881,20 +1082,22 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;	/* no SA_RESTART: poll() returns */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	lognote("aoetgt e%u.%u on %s mac %s sectors %" PRIu64 " bufcnt %u scnt %u%s",
+	lognote("aoetgt e%u.%u on %s mac %s sectors %" PRIu64 " bufcnt %u scnt %u%s%s",
 		T.shelf, T.slot, ifname, aw_mac_str(T.sk.mac, macs), T.sectors,
-		T.bufcnt, max_sectors(), T.wcache ? " wcache" : "");
+		T.bufcnt, max_sectors(), T.wcache ? " wcache" : "",
+		T.cut ? " volatile" : "");
 	fprintf(stderr, "aoetgt: e%u.%u on %s (%s), %" PRIu64 " sectors\n",
 		T.shelf, T.slot, ifname, macs, T.sectors);
 	if (T.announce)
 		cfg_answer(aw_bcast, 0, 0, 0);
 
-	while (!want_stop) {
+	while (!want_stop && !want_cut) {
 		int timeout = flush_pending();
 		ssize_t n;
 
@@ -913,6 +1116,10 @@ int main(int argc, char **argv)
 		if (n > 0)
 			do_frame(buf, (size_t)n);
 	}
+	if (want_cut && T.cut)
+		vc_power_cut(&T.vc);
+	else if (T.cut && vc_writeback(&T.vc) < 0)
+		fprintf(stderr, "aoetgt: write-back at exit failed\n");
 	/* Answers still waiting for their delay are discarded. */
 	while (T.ph) {
 		struct pend *p = T.ph;
