@@ -179,6 +179,7 @@ struct aoe_dev {
 	u8 ident[AOE_IDENT_SIZE];
 	struct aoe_ident_info ii;
 	bool identified;
+	bool nopath;			/* unreachable at the last ifp event */
 	struct aoe_stats st;
 
 	struct timer_list timer;	/* retransmit; armed only with work */
@@ -231,6 +232,7 @@ struct aoe_dev *aoedev_create(u16 shelf, u8 slot);
 void aoedev_put(struct aoe_dev *d);
 int aoedev_flush(const char *buf, size_t len);
 void aoedev_drop_ifp(struct net_device *ifp);
+void aoedev_ifp_event(struct net_device *ifp);
 struct aoe_target *aoedev_target(struct aoe_dev *d, const u8 *mac,
 				 bool create);
 int aoedev_add_path(struct aoe_target *t, struct net_device *ifp);

@@ -12,6 +12,7 @@
 #include <linux/blkdev.h>
 #include <linux/etherdevice.h>
 #include <linux/hashtable.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 
 #include "aoe.h"
@@ -375,6 +376,91 @@ void aoedev_drop_ifp(struct net_device *ifp)
 	rcu_read_unlock();
 }
 
+static bool dev_uses_ifp(struct aoe_dev *d, const struct net_device *ifp)
+{
+	unsigned int i, j;
+
+	lockdep_assert_held(&d->lock);
+	for (i = 0; i < d->ntargets; i++)
+		for (j = 0; j < d->targets[i].npaths; j++)
+			if (d->targets[i].paths[j].ifp == ifp)
+				return true;
+	return false;
+}
+
+/* Whether some target of @d has a usable path now. */
+static bool dev_reachable(struct aoe_dev *d)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&d->lock);
+	for (i = 0; i < d->ntargets; i++)
+		if (aoedev_target_reachable(&d->targets[i]))
+			return true;
+	return false;
+}
+
+enum reach_change { REACH_SAME, REACH_LOST, REACH_BACK };
+
+/* Note @d's reachability after an event on @ifp; say what changed. */
+static enum reach_change dev_note_reach(struct aoe_dev *d,
+					const struct net_device *ifp)
+{
+	bool was, up;
+
+	lockdep_assert_held(&d->lock);
+	if (!dev_uses_ifp(d, ifp))
+		return REACH_SAME;
+	was = d->nopath;
+	d->nopath = !dev_reachable(d);
+	up = d->state == AOE_DS_UP && !d->gone;
+	if (!up || was == d->nopath)
+		return REACH_SAME;
+	return d->nopath ? REACH_LOST : REACH_BACK;
+}
+
+static void report_reach(struct aoe_dev *d, enum reach_change c,
+			 const struct net_device *ifp)
+{
+	const char *why = netif_running(ifp) ?
+			  (netif_carrier_ok(ifp) ? "not in aoe_iflist" :
+			   "without carrier") : "down";
+
+	if (c == REACH_LOST) {
+		pr_err("%s: no usable path: %s is %s and carried every path to it; I/O waits for a path (aoe_deadsecs %u)\n",
+		       d->name, ifp->name, why, READ_ONCE(aoe_deadsecs));
+		aoechr_msg("%s: no usable path: %s is %s\n", d->name,
+			   ifp->name, why);
+	} else if (c == REACH_BACK) {
+		pr_info("%s: reachable again through %s\n", d->name, ifp->name);
+		aoechr_msg("%s: reachable again through %s\n", d->name,
+			   ifp->name);
+	}
+}
+
+/*
+ * @ifp went up or down or lost or found its carrier (a netdev notifier,
+ * RTNL held): an up device whose every path it carried says so now, not
+ * aoe_deadsecs later when its requests fail, and again when it is back.
+ */
+void aoedev_ifp_event(struct net_device *ifp)
+{
+	struct aoe_dev *d;
+	int bkt;
+
+	ASSERT_RTNL();
+	rcu_read_lock();
+	hash_for_each_rcu(aoe_devs, bkt, d, hnode) {
+		enum reach_change c;
+
+		spin_lock_bh(&d->lock);
+		c = dev_note_reach(d, ifp);
+		spin_unlock_bh(&d->lock);
+		report_reach(d, c, ifp);
+	}
+	rcu_read_unlock();
+}
+
 struct aoe_target *aoedev_target(struct aoe_dev *d, const u8 *mac,
 				 bool create)
 {
@@ -439,16 +525,23 @@ struct net_device *aoedev_pick_path(struct aoe_target *t)
 	return NULL;
 }
 
-/* For sysfs: "up" or "down", and whether a down device is still open. */
+/*
+ * For sysfs: "up", "up,nopath" (identified, but no target has a usable
+ * path now: its interfaces are down, without carrier or not allowed),
+ * or "down"; and whether a down device is still open.
+ */
 const char *aoedev_state_str(struct aoe_dev *d, bool *closewait)
 {
-	bool up;
+	bool up, reach;
 
 	spin_lock_bh(&d->lock);
 	up = d->state == AOE_DS_UP && !d->gone;
+	reach = dev_reachable(d);
 	spin_unlock_bh(&d->lock);
 	*closewait = !up && d->disk && disk_openers(d->disk);
-	return up ? "up" : "down";
+	if (!up)
+		return "down";
+	return reach ? "up" : "up,nopath";
 }
 
 /* Module exit: the receive hook is gone and no disk is open. */

@@ -206,9 +206,19 @@ static int aoenet_notify(struct notifier_block *nb, unsigned long event,
 {
 	struct net_device *ifp = netdev_notifier_info_to_dev(ptr);
 
-	/* Moving to another namespace unregisters from this one too. */
-	if (event == NETDEV_UNREGISTER && net_eq(dev_net(ifp), &init_net))
+	if (!net_eq(dev_net(ifp), &init_net))
+		return NOTIFY_DONE;
+	switch (event) {
+	case NETDEV_UNREGISTER:
+		/* Moving to another namespace unregisters from this one too. */
 		aoedev_drop_ifp(ifp);
+		break;
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:	/* carrier on or off, among others */
+		aoedev_ifp_event(ifp);
+		break;
+	}
 	return NOTIFY_DONE;
 }
 
