@@ -386,6 +386,14 @@ is_blockdev() {
 	done
 }
 
+# aoe_ctr SHELF SLOT NAME: a counter of this driver's debugfs file
+# (/sys/kernel/debug/aoe/eS.L, "name value" lines); empty if there is none
+# (the stock driver has no such file).
+aoe_ctr() {
+	awk -v k="$3" '$1 == k { print $2; exit }' \
+		"/sys/kernel/debug/aoe/e$1.$2" 2>/dev/null || true
+}
+
 # aoe_discover: run aoe-discover (the aoetools script).
 aoe_discover() { aoe-discover || fail "aoe-discover failed"; }
 
