@@ -7,8 +7,9 @@
 # disk (ext4, then ext3), runs a writer that replaces files (write a
 # temporary, fsync, rename over, fsync the directory) and renames fresh
 # directories into place, recording each checksum only after the fsyncs
-# returned (the record is on the VM's tmpfs, not on the AoE disk); the
-# power is cut (SIGUSR2) after a random number of operations, losing every
+# returned (the record is on the VM's tmpfs, not on the AoE disk), beside
+# a direct writer that never syncs; the power is cut (SIGUSR2) at a
+# random moment after a random number of operations, losing every
 # unflushed write (model all) or a random half of the dirty sectors (model
 # subset), alternately. Then: the writer gets its I/O error, the mount goes,
 # and on a copy of what reached the medium e2fsck -fy finds nothing beyond
@@ -183,9 +184,18 @@ for fs in $fs_list; do
 		: >"$rec"
 		writer "$mnt/r$r" "$rec" 2>"$AOE_TMP/writer.err" &
 		wpid=$!
+		# Unflushed writes in the cache at the cut: direct writes to a
+		# file that nothing fsyncs (or records), which reach the
+		# target at once and wait there for someone else's flush.
+		dd if=/dev/zero of="$mnt/r$r.noise" bs=64k count=16 conv=fsync status=none
+		( while dd if=/dev/urandom of="$mnt/r$r.noise" bs=64k count=16 \
+			oflag=direct conv=notrunc status=none 2>/dev/null; do :; done ) &
+		npid=$!
 		ops=$((RANDOM % 30 + 8))
 		wait_for 120 has_lines "$rec" "$ops" ||
 			fail "$fs round $r: writer did only $(lines "$rec") of $ops operations"
+		# The cut's moment within an operation is random too.
+		sleep "0.$((RANDOM % 10))"
 		kill -USR2 "$tpid"
 		wait_for 20 _none_alive "$tpid" || fail "aoetgt did not stop at the cut"
 		cuts=$((cuts + 1))
@@ -200,6 +210,8 @@ for fs in $fs_list; do
 		wait_for $((deadsecs * 4 + 30)) _none_alive "$wpid" ||
 			fail "$fs round $r: writer still running $((deadsecs * 4 + 30)) s after the cut"
 		wait "$wpid" 2>/dev/null || true
+		kill "$npid" 2>/dev/null || true
+		wait "$npid" 2>/dev/null || true
 		info "writer stopped after $(lines "$rec") records: $(tail -n1 "$AOE_TMP/writer.err")"
 		wait_for 60 umount "$mnt" || fail "$fs round $r: umount failed"
 		wait_for 60 state_is "down*" || fail "$fs round $r: e0.0 not down after the cut"
