@@ -145,6 +145,7 @@ struct aoe_stats {
 	u64 splits;		/* frames split after an MTU decrease */
 	u64 redirects;		/* frames resent elsewhere after error 3/6 */
 	u64 flushes;		/* FLUSH CACHE frames sent */
+	u64 no_skb;		/* sends that found no memory for a frame */
 };
 
 struct aoe_dev {

@@ -197,6 +197,8 @@ static void frame_send(struct aoe_dev *d, struct aoe_frame *f,
 	if (skb) {
 		__skb_queue_tail(txq, skb);
 		d->st.frames_sent++;
+	} else {
+		d->st.no_skb++;
 	}
 	timer_reduce(&d->timer, f->deadline);
 }

@@ -11,6 +11,7 @@
  *              malformed N                 ata_errors N
  *              aoe_error_1 .. aoe_error_6, aoe_error_other N
  *              splits N    redirects N     flushes N
+ *              no_skb N (sends without memory for the frame: resent later)
  *              target N mac M
  *                bufcnt N  scnt N  fwver 0xNNNN  paths if0,if1
  *                cwnd N  ssthresh N  outstanding N  fails N
@@ -75,6 +76,7 @@ static void show_stats(struct seq_file *m, const struct aoe_stats *st)
 	seq_printf(m, "aoe_error_other %llu\n", st->aoe_errors[AOE_ERR_MAX]);
 	seq_printf(m, "splits %llu\nredirects %llu\nflushes %llu\n",
 		   st->splits, st->redirects, st->flushes);
+	seq_printf(m, "no_skb %llu\n", st->no_skb);
 }
 
 /* Copy under the lock, print without it: seq_file may allocate. */

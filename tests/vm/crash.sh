@@ -39,9 +39,9 @@ scale=$(((rounds + 1) / 2))
 export AOE_VM_APPEND="aoetest_crash_rounds=$rounds aoetest_timeout_scale=$scale${AOE_VM_APPEND:+ $AOE_VM_APPEND}"
 "$here/run.sh" --kernel "$kver" --driver "$driver" --only '^47-' \
 	--timeout $((900 * scale + 600)) --stream |
-	grep --line-buffered -E '^   \| (\[[0-9.]+\] INFO: |   power cut|FSCK|LOST|@@CRASH-TALLY)|^(PASS|FAIL) |passed'
+	grep --line-buffered -E '^   \| (\[[0-9.]+\] INFO: |   power cut|FSCK|LOST|UNMOUNTABLE|@@CRASH-TALLY)|^(PASS|FAIL) |passed'
 rc=${PIPESTATUS[0]}
 log=${AOE_VM_LOGDIR:-$repo/build/vm-logs}/$kver-$driver.log
 echo
-tr -d '\r' <"$log" | grep -a '^@@CRASH-TALLY' | sed 's/^@@CRASH-TALLY /crash tally: /'
+tr -d '\r' <"$log" | grep -a '^@@CRASH-TALLY' | tail -n1 | sed 's/^@@CRASH-TALLY /crash tally: /'
 exit "$rc"
