@@ -7,14 +7,16 @@
  *              state up|down|new           frames_sent N
  *              outstanding N               retransmits N
  *              responses N                 late N
- *              duplicates N                unexpected N
- *              malformed N                 ata_errors N
+ *              spurious N                  duplicates N
+ *              unexpected N                malformed N
+ *              ata_errors N
  *              aoe_error_1 .. aoe_error_6, aoe_error_other N
  *              splits N    redirects N     flushes N
  *              no_skb N (sends without memory for the frame: resent later)
  *              target N mac M
  *                bufcnt N  scnt N  fwver 0xNNNN  paths if0,if1
  *                cwnd N  ssthresh N  outstanding N  fails N
+ *                refused N  max_outstanding N
  *                srtt_us N  rttvar_us N  rto_us N
  *   global   answers for no known device, discovery answers dropped at the
  *            bound of pending new devices

@@ -61,6 +61,7 @@ if [ "$rc" -eq 0 ] && [[ $res == PASS* ]]; then
 	echo "make demo: PASS: the story ran to its end on $kver in ${wall} s"
 	exit 0
 fi
+res=${res#FAIL }
 echo "make demo: FAIL: ${res:-no result from the VM} (${wall} s; run.sh" \
 	"exit $rc; output in ${out#"$repo/"})"
 # A failed story's details (the guest's output tail, its kernel log).
