@@ -11,7 +11,7 @@
 #   --driver D         ours (build/KVER/aoe.ko, from `make kernels`; default)
 #                      or stock (the kernel's own aoe.ko)
 #   --only REGEX       only the tests whose name (NN-name) matches REGEX (ERE)
-#   --timeout SECONDS  deadline for a whole VM (default 2400); qemu is killed
+#   --timeout SECONDS  deadline for a whole VM (default 3600); qemu is killed
 #                      after it and every test without a result fails
 #   --test-timeout S   default per-test timeout in the guest (default 300;
 #                      a test's `# timeout: N` header wins)
@@ -37,7 +37,7 @@ repo=$(cd "$here/../.." && pwd)
 kernels=()
 driver=ours
 only=
-vm_timeout=2400
+vm_timeout=3600
 test_timeout=300
 verbose=0
 stream=0
