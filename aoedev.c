@@ -422,11 +422,12 @@ static enum reach_change dev_note_reach(struct aoe_dev *d,
 static void report_reach(struct aoe_dev *d, enum reach_change c,
 			 const struct net_device *ifp)
 {
-	const char *why = netif_running(ifp) ?
-			  (netif_carrier_ok(ifp) ? "not in aoe_iflist" :
-			   "without carrier") : "down";
+	const char *why;
 
 	if (c == REACH_LOST) {
+		why = netif_running(ifp) ? (netif_carrier_ok(ifp) ?
+					    "not in aoe_iflist" :
+					    "without carrier") : "down";
 		pr_err("%s: no usable path: %s is %s and carried every path to it; I/O waits for a path (aoe_deadsecs %u)\n",
 		       d->name, ifp->name, why, READ_ONCE(aoe_deadsecs));
 		aoechr_msg("%s: no usable path: %s is %s\n", d->name,
