@@ -270,6 +270,13 @@ static void vc_clear(struct vcache *c)
 	c->n = 0;
 }
 
+/* Pool entry @i to the file. */
+static bool vc_store(struct vcache *c, size_t i)
+{
+	return pwrite(T.fd, c->data + i * AW_SECTOR, AW_SECTOR,
+		      (off_t)(c->lba[i] * AW_SECTOR)) == AW_SECTOR;
+}
+
 /* Write every dirty sector to the file, in the order they became dirty. */
 static int vc_writeback(struct vcache *c)
 {
@@ -277,8 +284,7 @@ static int vc_writeback(struct vcache *c)
 	int rc = 0;
 
 	for (i = 0; i < c->n; i++)
-		if (pwrite(T.fd, c->data + i * AW_SECTOR, AW_SECTOR,
-			   (off_t)(c->lba[i] * AW_SECTOR)) != AW_SECTOR)
+		if (!vc_store(c, i))
 			rc = -1;
 	c->flushed += c->n;
 	vc_clear(c);
@@ -350,8 +356,7 @@ static void vc_power_cut(struct vcache *c)
 		aw_die("out of memory");
 	for (i = 0; i < c->n; i++) {
 		if (T.cut == CUT_SUBSET && aw_chance(&T.rng, 50) &&
-		    pwrite(T.fd, c->data + i * AW_SECTOR, AW_SECTOR,
-			   (off_t)(c->lba[i] * AW_SECTOR)) == AW_SECTOR) {
+		    vc_store(c, i)) {
 			c->written_back++;
 			continue;
 		}
