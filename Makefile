@@ -81,15 +81,14 @@ DKMS_SRC := /usr/src/aoe-$(DKMS_VER)
 
 dkms-install:
 	tests/apt-need.sh dkms
-	test -n "$$(ls -d /lib/modules/*/build 2>/dev/null)" || \
+	test -n "$(KVERS)" || \
 		{ echo "dkms-install: no kernel headers installed" >&2; exit 1; }
 	! dkms status -m aoe -v $(DKMS_VER) | grep -q . || \
 		dkms remove -m aoe -v $(DKMS_VER) --all
 	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
 	cp $(SRCS) Makefile dkms.conf $(DKMS_SRC)/
 	dkms add -m aoe -v $(DKMS_VER)
-	for b in /lib/modules/*/build; do \
-		v=$$(basename $$(dirname $$b)); \
+	for v in $(KVERS); do \
 		dkms build -m aoe -v $(DKMS_VER) -k $$v && \
 		dkms install -m aoe -v $(DKMS_VER) -k $$v || exit 1; \
 	done
