@@ -81,9 +81,7 @@ fi
 [ -z "$vm_timeout" ] || [[ $vm_timeout =~ ^[0-9]+$ ]] || die "--timeout wants seconds"
 
 if [ ${#kernels[@]} -eq 0 ]; then
-	# shellcheck disable=SC2012
-	k=$(ls -d /lib/modules/*/build 2>/dev/null | sed 's|^/lib/modules/||; s|/build$||' |
-		sort -V | tail -n1)
+	k=$("$vm/newest-kernel.sh")
 	[ -n "$k" ] || die "no kernel header sets in /lib/modules/*/build"
 	kernels=("$k")
 fi

@@ -28,8 +28,7 @@ while [ $# -gt 0 ]; do
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "crash.sh: --rounds wants a number" >&2; exit 2; }
 if [ -z "$kver" ]; then
-	kver=$(ls -d /lib/modules/*/build 2>/dev/null |
-		sed 's|^/lib/modules/||; s|/build$||' | sort -V | tail -n1)
+	kver=$("$here/newest-kernel.sh")
 fi
 [ -n "$kver" ] || { echo "crash.sh: no kernel headers installed" >&2; exit 1; }
 

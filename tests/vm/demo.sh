@@ -19,8 +19,7 @@ repo=$(cd "$here/../.." && pwd)
 
 kver=${1:-}
 if [ -z "$kver" ]; then
-	kver=$(ls -d /lib/modules/*/build 2>/dev/null |
-		sed 's|^/lib/modules/||; s|/build$||' | sort -V | tail -n1)
+	kver=$("$here/newest-kernel.sh")
 fi
 if [ -z "$kver" ]; then
 	echo "demo: no kernel headers in /lib/modules/*/build;" \
