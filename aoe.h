@@ -56,6 +56,7 @@
 #define AOE_MAX_FRAMES		128	/* per device; fits the 8-bit tag index */
 #define AOE_QUEUE_DEPTH		128
 #define AOE_DISCOVER_SECS	60
+#define AOE_STALL_REPORT_SECS	5	/* silence logged as a stall after this */
 
 enum aoe_dev_state {
 	AOE_DS_NEW,	/* config answered, IDENTIFY not yet */
@@ -181,6 +182,7 @@ struct aoe_dev {
 	struct aoe_ident_info ii;
 	bool identified;
 	bool nopath;			/* unreachable at the last ifp event */
+	bool stall_logged;		/* the current silence is in the log */
 	struct aoe_stats st;
 
 	struct timer_list timer;	/* retransmit; armed only with work */

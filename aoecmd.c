@@ -709,6 +709,33 @@ static void frame_resend(struct aoe_dev *d, struct aoe_frame *f,
 }
 
 /*
+ * A target that stops answering is worth one line in the kernel log when
+ * the silence has lasted AOE_STALL_REPORT_SECS (so that the journal shows
+ * a target restart as it happens), and one when it ends; the frames
+ * resent meanwhile go to the err device only.
+ */
+static void stall_check(struct aoe_dev *d, unsigned long now)
+{
+	lockdep_assert_held(&d->lock);
+	if (d->stall_logged ||
+	    time_before(now, d->last_progress + AOE_STALL_REPORT_SECS * HZ))
+		return;
+	d->stall_logged = true;
+	pr_warn("%s: no answer for %lu s, retransmitting (aoe_deadsecs %u)\n",
+		d->name, (now - d->last_progress) / HZ, aoe_deadsecs);
+}
+
+static void stall_end(struct aoe_dev *d)
+{
+	lockdep_assert_held(&d->lock);
+	if (!d->stall_logged)
+		return;
+	d->stall_logged = false;
+	pr_info("%s: answering again after %lu s\n", d->name,
+		(jiffies - d->last_progress) / HZ);
+}
+
+/*
  * Where to resend @f: another target if its own has stopped answering and
  * a well one can serve (an unwell one would not do better), else another
  * path of its own target. A flush must reach the cache it is for, so it
@@ -796,6 +823,7 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 	if (ans == ANS_IGNORE)
 		goto unlock;
 	d->st.responses++;
+	stall_end(d);
 	d->last_progress = jiffies;
 	f->t->fails = 0;
 	if (f->sent_ns > f->t->answered_ns)
@@ -828,6 +856,7 @@ unlock:
 static void dev_down(struct aoe_dev *d, struct list_head *done)
 {
 	d->state = AOE_DS_DOWN;
+	d->stall_logged = false;
 	aoecmd_fail_all(d, done);
 	pr_err("%s: no answer for %u s, device down\n", d->name,
 	       aoe_deadsecs);
@@ -898,6 +927,7 @@ void aoecmd_timer(struct timer_list *timer)
 		dev_down(d, &done);
 		goto unlock;
 	}
+	stall_check(d, now);
 	list_for_each_entry_safe(f, fn, &d->out_frames, node) {
 		if (time_before(now, f->deadline))
 			continue;
