@@ -64,23 +64,8 @@ fi
 
 SUITE=bookworm
 EXTRA=git,make,ca-certificates
-# The mirror the host's apt uses for the suite (deb822 or one-line form).
-mirror() {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk -v suite="$SUITE" '
-			/^[ \t]*$/ { if (ok && uri != "") { print uri; exit } ok = 0; uri = "" }
-			/^URIs:/ { uri = $2 }
-			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == suite) ok = 1 }
-			END { if (ok && uri != "") print uri }' "$f"
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		awk -v suite="$SUITE" '$1 == "deb" && $3 == suite { print $2 }' "$f"
-	done
-}
-MIRROR=$(mirror | head -n1)
+. "$here/debian-mirror.sh"
+MIRROR=$(debian_mirror "$SUITE")
 [ -n "$MIRROR" ] || die "no $SUITE mirror in the host's apt sources"
 
 cache=${AOE_VM_CACHE:-/var/cache/aoe-vm}/fresh

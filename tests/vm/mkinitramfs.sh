@@ -21,7 +21,8 @@
 #
 # Environment: AOE_VM_MODULE, the aoe.ko for /ours instead of
 # build/KVER/aoe.ko; AOE_VM_KERNEL_DIR, see kernel.sh (such a kernel may
-# lack a stock aoe.ko).
+# lack a stock aoe.ko); AOE_VM_INIT, another /init (the system tests'
+# target VM, tests/sys/target-init).
 set -euo pipefail
 
 die() { echo "mkinitramfs.sh: $*" >&2; exit 1; }
@@ -45,7 +46,8 @@ aoe-version aoe-mkdevs aoe-mkshelf coraid-update"
 # Kernel modules (plus their dependency closure from modules.dep). Names
 # missing from a kernel's tree are built in there, or don't exist: ignored.
 MODULES="veth sch_netem af_packet ext4 jbd2 mbcache crc16 crc32c_generic
-crc32c-intel libcrc32c md-mod raid0 raid1 loop nbd 8021q af_packet_diag"
+crc32c-intel libcrc32c md-mod raid0 raid1 loop nbd 8021q af_packet_diag
+virtio_pci virtio_net virtio_blk virtio_console bridge"
 # Packages whose content is copied: their versions are part of the cache key.
 PKGS="busybox-static iproute2 vblade aoetools fio e2fsprogs fdisk util-linux
 mdadm rsync bash coreutils kmod libc6 udev"
@@ -241,7 +243,9 @@ ov=$(mktemp -d "${TMPDIR:-/tmp}/aoe-overlay.XXXXXX")
 part=$(mktemp --suffix=.cpio.gz "${TMPDIR:-/tmp}/aoe-overlay.XXXXXX")
 trap 'rm -rf "$ov" "$part"' EXIT
 mkdir -p "$ov/tests/cases" "$ov/ours"
-install -m 0755 "$here/guest/init" "$ov/init"
+install -m 0755 "${AOE_VM_INIT:-$here/guest/init}" "$ov/init"
+# The system tests' command channel (their target VM, tests/sys).
+install -D -m 0755 "$repo/tests/sys/agent" "$ov/usr/local/sbin/systest-agent"
 install -m 0755 "$here/guest/run-tests.sh" "$ov/tests/run-tests.sh"
 install -m 0644 "$here/guest/lib.sh" "$ov/tests/lib.sh"
 for f in "$here"/cases/*.sh; do
