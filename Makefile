@@ -17,6 +17,8 @@
 #   make check-debug          the VM suite on a KASAN/lockdep/kmemleak kernel
 #   make bench                fio: stock aoe.ko, this one, NBD, loop (table)
 #   make crash                52 power cuts on a volatile write cache (CRASH_ARGS)
+#   make systest              real Debian 12 systems in VMs: boot, shutdown,
+#                             root on AoE, moving a disk... (SYS_ARGS)
 #   make clean
 
 KVER ?= $(shell uname -r)
@@ -33,10 +35,16 @@ KVERS ?= $(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
 DESTDIR ?=
 MODDIR ?= /lib/modules/$(KVER)/updates
 UDEVDIR ?= /etc/udev/rules.d
+# Not 60-aoe.rules: a file of that name in /etc would hide aoetools' own
+# /lib/udev/rules.d/60-aoe.rules, whose last line starts aoe-discover.service.
+UDEVNAME := 61-aoe-modes.rules
 MODPROBEDIR ?= /etc/modprobe.d
+# ifupdown's pre-down hooks: conf/aoe-ifdown keeps up the interfaces that
+# carry a mounted AoE filesystem (root on AoE) when the network stops.
+IFDOWNDIR ?= /etc/network/if-pre-down.d
 
 .PHONY: modules kernels static unit check vmtest install uninstall clean \
-	dkms-install dkms-remove demo check-debug bench crash
+	dkms-install dkms-remove demo check-debug bench crash systest
 
 modules:
 	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR);" \
@@ -72,8 +80,9 @@ vmtest: kernels
 install: modules
 	install -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(UDEVDIR) $(DESTDIR)$(MODPROBEDIR)
 	install -m 0644 aoe.ko $(DESTDIR)$(MODDIR)/aoe.ko
-	install -m 0644 udev/60-aoe.rules $(DESTDIR)$(UDEVDIR)/60-aoe.rules
+	install -m 0644 udev/60-aoe.rules $(DESTDIR)$(UDEVDIR)/$(UDEVNAME)
 	install -m 0644 conf/aoe.conf $(DESTDIR)$(MODPROBEDIR)/aoe.conf
+	install -D -m 0755 conf/aoe-ifdown $(DESTDIR)$(IFDOWNDIR)/aoe
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
 
 DKMS_VER := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -92,10 +101,11 @@ dkms-install:
 		dkms build -m aoe -v $(DKMS_VER) -k $$v && \
 		dkms install -m aoe -v $(DKMS_VER) -k $$v || exit 1; \
 	done
+	install -D -m 0755 conf/aoe-ifdown $(IFDOWNDIR)/aoe
 
 dkms-remove:
 	dkms remove -m aoe -v $(DKMS_VER) --all
-	rm -rf $(DKMS_SRC)
+	rm -rf $(DKMS_SRC) $(IFDOWNDIR)/aoe
 
 # These targets install packages first (kernel headers among them), so
 # anything derived from what is installed (KVERS) is computed again by the
@@ -123,9 +133,15 @@ crash:
 	$(MAKE) kernels
 	tests/vm/crash.sh $(CRASH_ARGS)
 
+# Every scenario of tests/sys on both kernels of its Debian image;
+# SYS_ARGS="--only 30- --kernel KVER" for one.
+systest:
+	tests/vm/deps.sh
+	tests/sys/run.sh $(SYS_ARGS)
+
 uninstall:
-	rm -f $(DESTDIR)$(MODDIR)/aoe.ko $(DESTDIR)$(UDEVDIR)/60-aoe.rules \
-		$(DESTDIR)$(MODPROBEDIR)/aoe.conf
+	rm -f $(DESTDIR)$(MODDIR)/aoe.ko $(DESTDIR)$(UDEVDIR)/$(UDEVNAME) \
+		$(DESTDIR)$(MODPROBEDIR)/aoe.conf $(DESTDIR)$(IFDOWNDIR)/aoe
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
 
 clean:

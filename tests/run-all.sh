@@ -67,6 +67,8 @@ step kernels make kernels && kernels_ok=1
 # The README's first command exactly as a new user types it: a regression
 # in the Makefile or in demo.sh fails here, not only one in the story.
 step demo make demo
+# The system tests' CI share (tests/sys: a real Debian 12 initiator).
+step sys tests/sys/run.sh --ci
 if [ "$kernels_ok" = 1 ]; then
 	echo
 	echo "==== vm: tests/vm/run.sh --driver ours"

@@ -125,10 +125,15 @@ base_key=$(sed -n '/^# -* the base ---$/,/^# -* the system ---$/p' \
 	"${BASH_SOURCE[0]}" | sha256sum | cut -c1-12)
 base=$cache/base-$base_key.tar
 
-# The checkout as DKMS gets it: the files git tracks, as they are now.
+# What decides the system layer: the files make dkms-install installs and
+# uses, the agent and this part of this script (other files of the
+# checkout are copied, not keyed).
 src_key() {
-	(cd "$repo" && git ls-files -z | LC_ALL=C sort -z |
-		xargs -0 sha256sum) | sha256sum | cut -c1-12
+	{
+		(cd "$repo" && sha256sum Kbuild ./*.[ch] Makefile dkms.conf conf/* \
+			tests/apt-need.sh tests/sys/agent tests/sys/systest-agent.service)
+		sed -n '/^# -* the system ---$/,$p' "${BASH_SOURCE[0]}"
+	} | sha256sum | cut -c1-12
 }
 sys_dir=$cache/system-$base_key-$(src_key)
 
@@ -160,9 +165,11 @@ install_checkout() {
 		chroot_run "$r" update-initramfs -u -k all
 }
 
-# make_disk ROOT OUT: ROOT as partition 1 (from 1 MiB) of a disk image.
+# make_disk ROOT OUT: ROOT as partition 1 (from 1 MiB) of a disk image,
+# with the fstab of a root on AoE (README "Root filesystem on AoE").
 make_disk() {
 	local r=$1 out=$2 mib=1048576
+	sed -i 's|^/dev/vda / |/dev/etherd/e0.0p1 / |' "$r/etc/fstab"
 	truncate -s 0 "$out"
 	truncate -s "$ROOT_SIZE" "$out"
 	echo "1MiB,,L" | sfdisk -q "$out" >/dev/null

@@ -10,7 +10,8 @@
 # directory build/sys-logs/KVER/NAME with every VM's serial log.
 #   --kernel KVER   only this kernel of the image (repeatable)
 #   --only REGEX    only the scenarios whose file name matches
-#   --ci            only the scenarios whose header says "# sys-ci: yes"
+#   --ci            only the scenarios whose header says "# sys-ci: yes",
+#                   on the image's newest kernel only (make check's share)
 # Prints one PASS/FAIL line per scenario with its wall time; exit status 1
 # if any failed. A scenario fails on its own checks, on its deadline
 # (SYS_DEADLINE, default 1200 s) and on any oops/WARNING/lockdep/hung-task
@@ -35,7 +36,10 @@ while [ $# -gt 0 ]; do
 done
 
 image=$("$here/image.sh") || die "no system image (tests/sys/image.sh)"
-[ ${#kernels[@]} -gt 0 ] || mapfile -t kernels <"$image/kvers"
+if [ ${#kernels[@]} -eq 0 ]; then
+	mapfile -t kernels <"$image/kvers"
+	[ "$ci" = 0 ] || kernels=("${kernels[-1]}")
+fi
 # The target: the test VM's busybox initramfs on the newest host kernel.
 tkver=$("$repo/tests/vm/newest-kernel.sh") || die "no kernel headers installed"
 tkdir=$("$repo/tests/vm/kernel.sh" "$tkver") || die "no kernel image for $tkver"
