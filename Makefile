@@ -39,12 +39,14 @@ UDEVDIR ?= /etc/udev/rules.d
 # /lib/udev/rules.d/60-aoe.rules, whose last line starts aoe-discover.service.
 UDEVNAME := 61-aoe-modes.rules
 MODPROBEDIR ?= /etc/modprobe.d
-# ifupdown's pre-down hooks: conf/aoe-ifdown keeps up the interfaces that
-# carry a mounted AoE filesystem (root on AoE) when the network stops.
-IFDOWNDIR ?= /etc/network/if-pre-down.d
+# ifupdown's networking.service stops through conf/aoe-ifdown-all, which
+# keeps up the interfaces that carry a mounted AoE filesystem (root on AoE).
+LIBEXECDIR ?= /usr/libexec/aoe
+UNITDROPDIR ?= /etc/systemd/system/networking.service.d
 
 .PHONY: modules kernels static unit check vmtest install uninstall clean \
-	dkms-install dkms-remove demo check-debug bench crash systest
+	dkms-install dkms-remove demo check-debug bench crash systest \
+	install-shutdown
 
 modules:
 	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR);" \
@@ -82,7 +84,7 @@ install: modules
 	install -m 0644 aoe.ko $(DESTDIR)$(MODDIR)/aoe.ko
 	install -m 0644 udev/60-aoe.rules $(DESTDIR)$(UDEVDIR)/$(UDEVNAME)
 	install -m 0644 conf/aoe.conf $(DESTDIR)$(MODPROBEDIR)/aoe.conf
-	install -D -m 0755 conf/aoe-ifdown $(DESTDIR)$(IFDOWNDIR)/aoe
+	$(MAKE) install-shutdown
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
 
 DKMS_VER := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -101,11 +103,11 @@ dkms-install:
 		dkms build -m aoe -v $(DKMS_VER) -k $$v && \
 		dkms install -m aoe -v $(DKMS_VER) -k $$v || exit 1; \
 	done
-	install -D -m 0755 conf/aoe-ifdown $(IFDOWNDIR)/aoe
+	$(MAKE) install-shutdown
 
 dkms-remove:
 	dkms remove -m aoe -v $(DKMS_VER) --all
-	rm -rf $(DKMS_SRC) $(IFDOWNDIR)/aoe
+	rm -rf $(DKMS_SRC) $(LIBEXECDIR) $(UNITDROPDIR)/aoe.conf
 
 # These targets install packages first (kernel headers among them), so
 # anything derived from what is installed (KVERS) is computed again by the
@@ -139,9 +141,17 @@ systest:
 	tests/vm/deps.sh
 	tests/sys/run.sh $(SYS_ARGS)
 
+# The shutdown side of root on AoE (README "Root filesystem on AoE").
+install-shutdown:
+	install -D -m 0755 conf/aoe-ifdown-all $(DESTDIR)$(LIBEXECDIR)/ifdown-all
+	install -D -m 0644 conf/aoe-networking.conf $(DESTDIR)$(UNITDROPDIR)/aoe.conf
+	test -n "$(DESTDIR)" || ! test -d /run/systemd/system || \
+		systemctl daemon-reload
+
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/aoe.ko $(DESTDIR)$(UDEVDIR)/$(UDEVNAME) \
-		$(DESTDIR)$(MODPROBEDIR)/aoe.conf $(DESTDIR)$(IFDOWNDIR)/aoe
+		$(DESTDIR)$(MODPROBEDIR)/aoe.conf \
+		$(DESTDIR)$(LIBEXECDIR)/ifdown-all $(DESTDIR)$(UNITDROPDIR)/aoe.conf
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
 
 clean:

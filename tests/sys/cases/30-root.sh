@@ -13,7 +13,8 @@
 # clean on the target (no needs_recovery, e2fsck -fn), no I/O error.
 # Planted faults: SYS_FAULT=nomodule (modprobe.blacklist=aoe: as an
 # initramfs without the module, the root never appears) and
-# SYS_FAULT=nohook (conf/aoe-ifdown removed: eth0 goes down under the root).
+# SYS_FAULT=nohook (conf/aoe-networking.conf removed: eth0 goes down under
+# the root).
 
 cmdline="root=/dev/etherd/e0.0p1 rw rootdelay=60 ip=:::::eth0:none"
 rounds=${SYS_ROOT_ROUNDS:-1}
@@ -42,10 +43,11 @@ for r in $(seq 1 "$rounds"); do
 	if [ "$r" = 1 ]; then
 		sys_run srva 60 'set -e
 			printf "\tdown ip link set eth0 down\n" >>/etc/network/interfaces
-			ls -l /etc/network/if-pre-down.d/aoe'
+			systemctl cat networking.service | grep -A1 "^ExecStop="'
 		if [ "${SYS_FAULT:-}" = nohook ]; then
-			sys_log "PLANTED FAULT: conf/aoe-ifdown removed"
-			sys_run srva 60 'rm /etc/network/if-pre-down.d/aoe'
+			sys_log "PLANTED FAULT: the networking.service drop-in removed"
+			sys_run srva 60 'rm /etc/systemd/system/networking.service.d/aoe.conf
+				systemctl daemon-reload'
 		fi
 	fi
 	sys_run srva 60 'echo "round marker" >/root/round; sync' >/dev/null
@@ -66,5 +68,6 @@ for r in $(seq 1 "$rounds"); do
 		e2fsck -fn /dev/vda1 >/tmp/fsck.out 2>&1 ||
 			{ cat /tmp/fsck.out; exit 1; }' ||
 		sys_fail "round $r: the root filesystem is not clean on the target"
+	grep -a 'aoe: leaving eth0 up' "$SYS_DIR/srva-$r.log" | head -n1 | sed 's/^/   /'
 	sys_log "round $r: root clean on the target, no I/O error"
 done
