@@ -12,7 +12,8 @@
 # issue 19's test: 5): each power-off within 60 s, the root filesystem
 # clean on the target (no needs_recovery, e2fsck -fn), no I/O error.
 # Planted faults: SYS_FAULT=nomodule (modprobe.blacklist=aoe: as an
-# initramfs without the module, the root never appears) and
+# initramfs without the module, the root never appears; SYS_BOOT_WAIT=240
+# shortens the wait for it) and
 # SYS_FAULT=nohook (conf/aoe-networking.conf removed: eth0 goes down under
 # the root).
 
@@ -31,7 +32,7 @@ sys_vblade 0 0 /dev/vda
 for r in $(seq 1 "$rounds"); do
 	t0=$SECONDS
 	sys_initiator srva 0 "$cmdline" ""
-	sys_wait_agent srva 600
+	sys_wait_agent srva "${SYS_BOOT_WAIT:-600}"
 	sys_wait_booted srva 300
 	sys_log "round $r: booted from AoE, agent answered $((SECONDS - t0)) s after qemu started"
 	sys_run srva 60 "set -e
