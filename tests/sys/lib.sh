@@ -31,13 +31,13 @@ sys_fifos() {
 	sys_out[$n]=$fd
 }
 
-# sys_qemu NAME MEM ARGS...: start a VM in the background; serial console
-# in NAME.log (appended to across reboots), qemu's own output in NAME.qemu.
+# sys_qemu NAME CPUS MEM ARGS...: start a VM in the background; serial
+# console in NAME.log (kept across reboots), qemu's own output in NAME.qemu.
 sys_qemu() {
-	local n=$1 mem=$2
-	shift 2
+	local n=$1 cpus=$2 mem=$3
+	shift 3
 	sys_fifos "$n"
-	qemu-system-x86_64 -accel tcg -cpu max -smp 1 -m "$mem" \
+	qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$mem" \
 		-nographic -nodefaults -monitor none \
 		-serial "file:$SYS_DIR/$n.log" \
 		-device virtio-serial-pci \
@@ -83,7 +83,9 @@ sys_target() {
 	for d in "$@"; do
 		args+=(-drive "$(sys_drive "$d")")
 	done
-	sys_qemu target 512 -kernel "$SYS_TKERNEL" -initrd "$SYS_TINITRD" \
+	# Two vCPUs and 1 GiB, as tests/vm's VM: with one vCPU and 512 MiB the
+	# target's kernel twice died of a double fault in vblade's sendmsg.
+	sys_qemu target 2 1024 -kernel "$SYS_TKERNEL" -initrd "$SYS_TINITRD" \
 		-append "console=ttyS0 quiet" "${args[@]}"
 	sys_wait_agent target 120
 }
@@ -101,7 +103,7 @@ sys_initiator() {
 	# shellcheck disable=SC2207
 	args=($(sys_link_args i "$link"))
 	[ -z "$disk" ] || args+=(-drive "$(sys_drive "$disk")")
-	sys_qemu "$n" 1024 -kernel "$SYS_IMAGE/vmlinuz-$SYS_KVER" \
+	sys_qemu "$n" 1 1024 -kernel "$SYS_IMAGE/vmlinuz-$SYS_KVER" \
 		-initrd "$SYS_IMAGE/initrd.img-$SYS_KVER" \
 		-append "console=ttyS0 net.ifnames=0 systemd.hostname=$n $append" \
 		"${args[@]}"

@@ -17,7 +17,7 @@
 # SYS_FAULT=nohook (conf/aoe-networking.conf removed: eth0 goes down under
 # the root).
 
-cmdline="root=/dev/etherd/e0.0p1 rw rootdelay=60 ip=:::::eth0:none"
+cmdline="root=/dev/etherd/e0.0p1 rw rootdelay=60 ${SYS_ROOT_IP:-ip=:::::eth0:none}"
 rounds=${SYS_ROOT_ROUNDS:-1}
 if [ "${SYS_FAULT:-}" = nomodule ]; then
 	sys_log "PLANTED FAULT: the initramfs may not load aoe"
