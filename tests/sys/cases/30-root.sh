@@ -54,7 +54,7 @@ for r in $(seq 1 "$rounds"); do
 	sys_run srva 60 'echo "round marker" >/root/round; sync' >/dev/null
 	t1=$SECONDS
 	sys_run srva 30 'systemctl --no-block poweroff' >/dev/null
-	sys_wait_exit srva 600 || sys_fail "round $r: no power-off in 600 s"
+	sys_wait_exit srva 300 || sys_fail "round $r: no power-off in 300 s"
 	took=$((SECONDS - t1))
 	sys_log "round $r: power-off took $took s"
 	mv "$SYS_DIR/srva.log" "$SYS_DIR/srva-$r.log"
