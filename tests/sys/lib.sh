@@ -33,11 +33,22 @@ sys_fifos() {
 
 # sys_qemu NAME CPUS MEM ARGS...: start a VM in the background; serial
 # console in NAME.log (kept across reboots), qemu's own output in NAME.qemu.
+# With -icount a guest's clock runs on the instructions it executes (auto:
+# steered slowly toward real time), so a vCPU that the host does not
+# schedule for a while sees little time pass (a 30 s stop: 6 s). In
+# real time (plain TCG) a guest that missed 21 s prints an RCU stall or a
+# soft lockup with call traces when it runs again, though nothing in it
+# was stuck: a 30 s SIGSTOP of an initiator's qemu printed "rcu_preempt
+# self-detected stall ... kthread timer wakeup didn't happen", another
+# "BUG: soft lockup - CPU#0 stuck for 29s", and CI once failed 10-boot on
+# the same two call traces. With -icount the same SIGSTOP prints neither;
+# a guest stuck for real still executes instructions, so still reports.
 sys_qemu() {
 	local n=$1 cpus=$2 mem=$3
 	shift 3
 	sys_fifos "$n"
-	qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$mem" \
+	qemu-system-x86_64 -accel tcg -icount shift=auto,sleep=on \
+		-cpu max -smp "$cpus" -m "$mem" \
 		-nographic -nodefaults -monitor none \
 		-serial "file:$SYS_DIR/$n.log" \
 		-device virtio-serial-pci \
@@ -188,8 +199,12 @@ sys_check_logs() {
 	for f in "$SYS_DIR"/*.log; do
 		[ -f "$f" ] || continue
 		if grep -aE "$SYS_BAD_RE" "$f" >/dev/null; then
+			# The lines before the first match name what it is
+			# (a Call Trace alone does not); the whole log stays
+			# in the scenario's log directory.
 			echo "   kernel trouble in ${f##*/}:"
-			grep -aE -m5 "$SYS_BAD_RE" "$f" | sed 's/^/   | /'
+			grep -aE -m1 -B12 -A30 "$SYS_BAD_RE" "$f" |
+				sed 's/^/   | /'
 			bad=1
 		fi
 	done
