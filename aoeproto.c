@@ -68,6 +68,64 @@ void aoe_cfg_build_query(struct aoe_cfg *c)
 }
 
 /*
+ * Fill a reserve/release argument and the MAC list after it; the caller
+ * has room for AOE_RSV_HLEN + @nmacs * ETH_ALEN bytes from the header on.
+ * Returns the argument's length, list included.
+ */
+size_t aoe_rsv_build(struct aoe_rsv *r, u8 rcmd, const u8 *macs,
+		     unsigned int nmacs)
+{
+	u8 *list = (u8 *)(r + 1);
+
+	if (nmacs > AOE_RSV_MACS_MAX)
+		nmacs = AOE_RSV_MACS_MAX;
+	r->rcmd = rcmd;
+	r->nmacs = nmacs;
+	if (nmacs)
+		memcpy(list, macs, nmacs * ETH_ALEN);
+	return sizeof(*r) + nmacs * ETH_ALEN;
+}
+
+static bool mac_in(const u8 *mac, const u8 *set, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!memcmp(mac, set + i * ETH_ALEN, ETH_ALEN))
+			return true;
+	return false;
+}
+
+/*
+ * @buf starts at the common header. The list is "ours" when it is not
+ * empty and holds only MACs of @mine: then releasing it takes nothing
+ * from another host.
+ */
+int aoe_rsv_parse(const void *buf, size_t len, const u8 *mine,
+		  unsigned int nmine, struct aoe_rsv_info *ri)
+{
+	const struct aoe_rsv *r;
+	const u8 *list;
+	unsigned int i;
+
+	if (len < AOE_RSV_HLEN)
+		return -EINVAL;
+	r = (const struct aoe_rsv *)((const u8 *)buf + sizeof(struct aoe_hdr));
+	if (len < AOE_RSV_HLEN + (size_t)r->nmacs * ETH_ALEN)
+		return -EINVAL;
+	list = (const u8 *)(r + 1);
+	ri->nmacs = r->nmacs;
+	ri->ours = r->nmacs > 0;
+	for (i = 0; i < r->nmacs; i++) {
+		if (i < AOE_RSV_KEEP)
+			memcpy(ri->macs[i], list + i * ETH_ALEN, ETH_ALEN);
+		if (!mac_in(list + i * ETH_ALEN, mine, nmine))
+			ri->ours = false;
+	}
+	return 0;
+}
+
+/*
  * Check the common header of a received frame. Only responses of protocol
  * version 1 are of interest, and tags marked as user space's are not ours.
  * One exception: vblade announces itself at start with a config answer whose

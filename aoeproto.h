@@ -116,9 +116,30 @@ struct aoe_cfg {
 	__be16 cslen;
 } __packed;
 
+/*
+ * Reserve/release argument, after struct aoe_hdr, then @nmacs MAC addresses.
+ * A target with a non-empty reserve list answers every command but IDENTIFY
+ * from a MAC not on it with AOE_ERR_RESERVED. The answer carries the list
+ * as it is after the command.
+ */
+struct aoe_rsv {
+	u8 rcmd;
+	u8 nmacs;
+} __packed;
+
+enum aoe_rsv_cmd {
+	AOE_RCMD_READ	= 0,	/* only report the list */
+	AOE_RCMD_SET	= 1,	/* if the list is empty or holds the sender */
+	AOE_RCMD_FORCE	= 2,	/* unconditionally */
+};
+
+/* The list's length is one byte. */
+#define AOE_RSV_MACS_MAX	255
+
 #define AOE_ETH_HLEN		14
 #define AOE_ATA_HLEN	(sizeof(struct aoe_hdr) + sizeof(struct aoe_ata))
 #define AOE_CFG_HLEN	(sizeof(struct aoe_hdr) + sizeof(struct aoe_cfg))
+#define AOE_RSV_HLEN	(sizeof(struct aoe_hdr) + sizeof(struct aoe_rsv))
 /* What the spec and vblade subtract from the MTU to size a data frame. */
 #define AOE_MTU_OVERHEAD	36
 
@@ -127,6 +148,7 @@ static inline void aoe_proto_build_checks(void)
 	BUILD_BUG_ON(sizeof(struct aoe_hdr) != 10);
 	BUILD_BUG_ON(sizeof(struct aoe_ata) != 12);
 	BUILD_BUG_ON(sizeof(struct aoe_cfg) != 8);
+	BUILD_BUG_ON(sizeof(struct aoe_rsv) != 2);
 }
 
 /* A response header, checked and decoded. */
@@ -143,6 +165,19 @@ struct aoe_cfg_info {
 	u16 bufcnt;	/* at least 1 */
 	u16 fwver;
 	u8 scnt;	/* sectors per command, at least 2 */
+};
+
+/*
+ * MAC lists are @n addresses one after another, ETH_ALEN bytes each.
+ * A reserve/release answer: the target's list, of which the first
+ * AOE_RSV_KEEP MACs are kept (a list longer than that is still counted
+ * whole and compared in full by aoe_rsv_parse()).
+ */
+#define AOE_RSV_KEEP		8
+struct aoe_rsv_info {
+	unsigned int nmacs;
+	u8 macs[AOE_RSV_KEEP][ETH_ALEN];
+	bool ours;	/* non-empty and every MAC on it is one of @mine */
 };
 
 /* What the driver needs from IDENTIFY DEVICE data. */
@@ -179,9 +214,13 @@ void aoe_ata_build_rw(struct aoe_ata *a, u64 lba, u8 nsect, bool write,
 		      bool lba48);
 void aoe_ata_build_cmd(struct aoe_ata *a, u8 cmd, u8 nsect);
 void aoe_cfg_build_query(struct aoe_cfg *c);
+size_t aoe_rsv_build(struct aoe_rsv *r, u8 rcmd, const u8 *macs,
+		     unsigned int nmacs);
 
 int aoe_rsp_check(const void *buf, size_t len, struct aoe_rsp_info *ri);
 int aoe_cfg_parse(const void *buf, size_t len, struct aoe_cfg_info *ci);
+int aoe_rsv_parse(const void *buf, size_t len, const u8 *mine,
+		  unsigned int nmine, struct aoe_rsv_info *ri);
 bool aoe_ata_failed(const struct aoe_ata *a);
 void aoe_ident_parse(const u8 *id, struct aoe_ident_info *ii);
 unsigned int aoe_frame_sectors(unsigned int mtu, unsigned int target_scnt);

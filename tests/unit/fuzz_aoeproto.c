@@ -164,12 +164,30 @@ static void fuzz_rtt_win(const u8 *data, size_t size)
 	}
 }
 
+static void fuzz_rsv(const u8 *data, size_t size)
+{
+	static const u8 mine[1][ETH_ALEN] = { { 0x52, 0x54, 0, 0xaa, 0xbb, 0xcc } };
+	struct aoe_rsv_info ri;
+	int r;
+
+	r = aoe_rsv_parse(data, size, mine[0], 1, &ri);
+	FUZZ_ASSERT(r == 0 || r == -EINVAL);
+	if (r)
+		return;
+	FUZZ_ASSERT(ri.nmacs <= AOE_RSV_MACS_MAX);
+	FUZZ_ASSERT(size >= AOE_RSV_HLEN + ri.nmacs * ETH_ALEN);
+	FUZZ_ASSERT(!ri.ours || ri.nmacs > 0);
+	if (ri.ours)
+		FUZZ_ASSERT(!memcmp(ri.macs[0], mine[0], ETH_ALEN));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_rsp(data, size);
 	fuzz_cfg(data, size);
+	fuzz_rsv(data, size);
 	fuzz_ident(data, size);
 	fuzz_name(data, size);
 	fuzz_iflist(data, size);

@@ -610,6 +610,123 @@ static void ident(const u8 *id, struct aoe_ident_info *ii)
 	free(p);
 }
 
+static const u8 mac_a[ETH_ALEN] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
+static const u8 mac_b[ETH_ALEN] = { 0x52, 0x54, 0x00, 0x11, 0x22, 0x33 };
+static const u8 mac_c[ETH_ALEN] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+
+/* A reserve/release answer holding @n MACs of @macs, in @b. */
+static size_t mk_rsv(u8 *b, const u8 *macs, unsigned int n)
+{
+	aoe_hdr_build((struct aoe_hdr *)b, 1, 2, AOE_CMD_RESERVE, 7);
+	b[0] |= AOE_HFL_RSP;
+	return sizeof(struct aoe_hdr) +
+	       aoe_rsv_build((struct aoe_rsv *)(b + sizeof(struct aoe_hdr)),
+			     AOE_RCMD_READ, macs, n);
+}
+
+static void test_rsv_build(void)
+{
+	u8 b[AOE_RSV_HLEN + 3 * ETH_ALEN + 1];
+	const u8 two[2][ETH_ALEN] = {
+		{ 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc },
+		{ 0x52, 0x54, 0x00, 0x11, 0x22, 0x33 },
+	};
+	const u8 want[] = { 0x01, 0x02, 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc,
+			    0x52, 0x54, 0x00, 0x11, 0x22, 0x33, 0xee };
+	struct aoe_rsv *r = (struct aoe_rsv *)b;
+
+	memset(b, 0xee, sizeof(b));
+	CHECK_EQ(aoe_rsv_build(r, AOE_RCMD_SET, two[0], 2), 2 + 2 * ETH_ALEN);
+	CHECK_MEM(b, want, sizeof(want));
+
+	/* Release: set, empty list */
+	memset(b, 0xee, sizeof(b));
+	CHECK_EQ(aoe_rsv_build(r, AOE_RCMD_SET, NULL, 0), 2);
+	CHECK_EQ(b[0], AOE_RCMD_SET);
+	CHECK_EQ(b[1], 0);
+	CHECK_EQ(b[2], 0xee);
+
+	/* Force, read */
+	CHECK_EQ(aoe_rsv_build(r, AOE_RCMD_FORCE, two[0], 1), 8);
+	CHECK_EQ(b[0], 2);
+	CHECK_EQ(b[1], 1);
+	CHECK_EQ(aoe_rsv_build(r, AOE_RCMD_READ, NULL, 0), 2);
+	CHECK_EQ(b[0], 0);
+}
+
+static void test_rsv_parse(void)
+{
+	static u8 b[AOE_RSV_HLEN + AOE_RSV_MACS_MAX * ETH_ALEN];
+	u8 list[AOE_RSV_MACS_MAX][ETH_ALEN];
+	const u8 mine[2][ETH_ALEN] = {
+		{ 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc },
+		{ 0x52, 0x54, 0x00, 0x11, 0x22, 0x33 },
+	};
+	struct aoe_rsv_info ri;
+	unsigned int i;
+	size_t len;
+
+	/* Empty list: nobody holds it, and it is not ours */
+	len = mk_rsv(b, NULL, 0);
+	memset(&ri, 0xee, sizeof(ri));
+	CHECK_INT(aoe_rsv_parse(b, len, mine[0], 2, &ri), 0);
+	CHECK_EQ(ri.nmacs, 0);
+	CHECK(!ri.ours);
+
+	/* Held by us through one of our two interfaces, or both */
+	memcpy(list[0], mac_b, ETH_ALEN);
+	len = mk_rsv(b, list[0], 1);
+	CHECK_INT(aoe_rsv_parse(b, len, mine[0], 2, &ri), 0);
+	CHECK_EQ(ri.nmacs, 1);
+	CHECK(ri.ours);
+	CHECK_MEM(ri.macs[0], mac_b, ETH_ALEN);
+	memcpy(list[1], mac_a, ETH_ALEN);
+	len = mk_rsv(b, list[0], 2);
+	CHECK_INT(aoe_rsv_parse(b, len, mine[0], 2, &ri), 0);
+	CHECK(ri.ours);
+
+	/* Another host is on it too: not ours, so never released by us */
+	memcpy(list[2], mac_c, ETH_ALEN);
+	len = mk_rsv(b, list[0], 3);
+	CHECK_INT(aoe_rsv_parse(b, len, mine[0], 2, &ri), 0);
+	CHECK_EQ(ri.nmacs, 3);
+	CHECK(!ri.ours);
+	CHECK_MEM(ri.macs[2], mac_c, ETH_ALEN);
+	CHECK_INT(aoe_rsv_parse(b, len, NULL, 0, &ri), 0);
+	CHECK(!ri.ours);
+
+	/* A list cut short by the frame's end */
+	CHECK_INT(aoe_rsv_parse(b, len - 1, mine[0], 2, &ri), -EINVAL);
+	CHECK_INT(aoe_rsv_parse(b, AOE_RSV_HLEN - 1, mine[0], 2, &ri), -EINVAL);
+	CHECK_INT(aoe_rsv_parse(b, 0, mine[0], 2, &ri), -EINVAL);
+	/* Ethernet padding after the list is not part of it */
+	CHECK_INT(aoe_rsv_parse(b, len + 20, mine[0], 2, &ri), 0);
+	CHECK_EQ(ri.nmacs, 3);
+
+	/* The longest list: counted whole, the first AOE_RSV_KEEP kept, and
+	 * one stranger at its end makes it someone else's.
+	 */
+	for (i = 0; i < AOE_RSV_MACS_MAX; i++)
+		memcpy(list[i], mine[i % 2], ETH_ALEN);
+	len = mk_rsv(b, list[0], AOE_RSV_MACS_MAX);
+	CHECK_EQ(len, sizeof(b));
+	CHECK_INT(aoe_rsv_parse(b, len, mine[0], 2, &ri), 0);
+	CHECK_EQ(ri.nmacs, AOE_RSV_MACS_MAX);
+	CHECK(ri.ours);
+	CHECK_MEM(ri.macs[AOE_RSV_KEEP - 1], mine[(AOE_RSV_KEEP - 1) % 2],
+		  ETH_ALEN);
+	memcpy(list[AOE_RSV_MACS_MAX - 1], mac_c, ETH_ALEN);
+	len = mk_rsv(b, list[0], AOE_RSV_MACS_MAX);
+	CHECK_INT(aoe_rsv_parse(b, len, mine[0], 2, &ri), 0);
+	CHECK(!ri.ours);
+
+	/* The builder caps a longer list at what one byte can count */
+	CHECK_EQ(aoe_rsv_build((struct aoe_rsv *)(b + sizeof(struct aoe_hdr)),
+			       AOE_RCMD_SET, list[0], AOE_RSV_MACS_MAX + 1),
+		 2 + AOE_RSV_MACS_MAX * ETH_ALEN);
+	CHECK_EQ(b[sizeof(struct aoe_hdr) + 1], AOE_RSV_MACS_MAX);
+}
+
 static void test_ident_parse(void)
 {
 	u8 id[AOE_IDENT_SIZE];
@@ -1469,6 +1586,8 @@ int main(void)
 	RUN(test_ata_failed);
 	RUN(test_rsp_check);
 	RUN(test_cfg_parse);
+	RUN(test_rsv_build);
+	RUN(test_rsv_parse);
 	RUN(test_ident_parse);
 	RUN(test_frame_sectors);
 	RUN(test_tags);
