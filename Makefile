@@ -27,7 +27,7 @@ PWD := $(shell pwd)
 
 SRCS := Kbuild aoe.h aoeproto.h aoecompat.h aoetrace.h \
 	aoemain.c aoenet.c aoecmd.c aoedev.c aoeblk.c aoechr.c aoeproto.c \
-	aoedebug.c
+	aoedebug.c aoersv.c
 
 # Every installed header set (the build symlink of each module tree).
 KVERS ?= $(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))))
@@ -43,10 +43,11 @@ MODPROBEDIR ?= /etc/modprobe.d
 # keeps up the interfaces that carry a mounted AoE filesystem (root on AoE).
 LIBEXECDIR ?= /usr/libexec/aoe
 UNITDROPDIR ?= /etc/systemd/system/networking.service.d
+SBINDIR ?= /usr/local/sbin
 
 .PHONY: modules kernels static unit check vmtest install uninstall clean \
 	dkms-install dkms-remove demo check-debug bench crash systest \
-	install-shutdown
+	install-shutdown install-tools print-srcs
 
 modules:
 	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR);" \
@@ -70,6 +71,10 @@ kernels:
 static:
 	tests/static-check.sh $(KVERS)
 
+# For tests/static-check.sh: the one list of the module's sources.
+print-srcs:
+	@echo $(SRCS)
+
 unit:
 	$(MAKE) -C tests/unit run
 
@@ -84,7 +89,7 @@ install: modules
 	install -m 0644 aoe.ko $(DESTDIR)$(MODDIR)/aoe.ko
 	install -m 0644 udev/60-aoe.rules $(DESTDIR)$(UDEVDIR)/$(UDEVNAME)
 	install -m 0644 conf/aoe.conf $(DESTDIR)$(MODPROBEDIR)/aoe.conf
-	$(MAKE) install-shutdown
+	$(MAKE) install-shutdown install-tools
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
 
 DKMS_VER := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -103,11 +108,12 @@ dkms-install:
 		dkms build -m aoe -v $(DKMS_VER) -k $$v && \
 		dkms install -m aoe -v $(DKMS_VER) -k $$v || exit 1; \
 	done
-	$(MAKE) install-shutdown
+	$(MAKE) install-shutdown install-tools
 
 dkms-remove:
 	dkms remove -m aoe -v $(DKMS_VER) --all
-	rm -rf $(DKMS_SRC) $(LIBEXECDIR) $(UNITDROPDIR)/aoe.conf
+	rm -rf $(DKMS_SRC) $(LIBEXECDIR) $(UNITDROPDIR)/aoe.conf \
+		$(SBINDIR)/aoe-reserve
 
 # These targets install packages first (kernel headers among them), so
 # anything derived from what is installed (KVERS) is computed again by the
@@ -148,13 +154,21 @@ install-shutdown:
 	test -n "$(DESTDIR)" || ! test -d /run/systemd/system || \
 		systemctl daemon-reload
 
+# aoe-reserve: reservations through the pr ioctls (aoe-reserve --help).
+tools/aoe-reserve: tools/aoe-reserve.c
+	$(CC) -O2 -Wall -Wextra -o $@ $<
+
+install-tools: tools/aoe-reserve
+	install -D -m 0755 tools/aoe-reserve $(DESTDIR)$(SBINDIR)/aoe-reserve
+
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/aoe.ko $(DESTDIR)$(UDEVDIR)/$(UDEVNAME) \
 		$(DESTDIR)$(MODPROBEDIR)/aoe.conf \
-		$(DESTDIR)$(LIBEXECDIR)/ifdown-all $(DESTDIR)$(UNITDROPDIR)/aoe.conf
+		$(DESTDIR)$(LIBEXECDIR)/ifdown-all $(DESTDIR)$(UNITDROPDIR)/aoe.conf \
+		$(DESTDIR)$(SBINDIR)/aoe-reserve
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
 
 clean:
 	-test -d $(KDIR) && $(MAKE) -C $(KDIR) M=$(PWD) clean
-	rm -rf build
+	rm -rf build tools/aoe-reserve
 	-$(MAKE) -C tests/unit clean

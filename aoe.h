@@ -25,6 +25,11 @@
  * aoe_dev.mtx: the gendisk pointer, disk creation, capacity changes and the
  *	decision to tear a device down. Process context only (work items,
  *	character device writes, module exit).
+ * aoe_dev.rsv_mtx: one reservation operation at a time (aoersv.c), and the
+ *	registered key and the guard's open count. Process context only
+ *	(pr ioctls, sysfs, and ->open and ->release inside the block layer's
+ *	open_mutex, which del_gendisk takes under mtx); held while waiting
+ *	for answers, so never taken with mtx or lock held.
  * aoe_dev.lock: everything the I/O path touches: state, targets, paths,
  *	frames, pending commands, counters, identify data. Taken from process
  *	context (queue_rq, sysfs), softirq (receive) and timer context, always
@@ -44,6 +49,7 @@
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "aoeproto.h"
@@ -57,6 +63,7 @@
 #define AOE_QUEUE_DEPTH		128
 #define AOE_DISCOVER_SECS	60
 #define AOE_STALL_REPORT_SECS	5	/* silence logged as a stall after this */
+#define AOE_RSV_MINE_MAX	AOE_MAX_PATHS	/* MACs in the list we set */
 
 enum aoe_dev_state {
 	AOE_DS_NEW,	/* config answered, IDENTIFY not yet */
@@ -88,6 +95,14 @@ struct aoe_target {
 	u32 fails;			/* timeouts since its last answer */
 	bool refused;			/* last answer: AoE error 3 or 6 */
 	unsigned long next_probe;	/* jiffies: when unwell, next probe */
+
+	/* Reservations (aoersv.c) */
+	u32 rsv_tag;			/* command 3 outstanding, or 0 */
+	bool rsv_answered;		/* in the current operation */
+	int rsv_err;			/* its answer: 0, -EBUSY (error 6), -EIO */
+	struct aoe_rsv_info rsv;	/* the list it last reported */
+	bool rsv_logged;		/* its refusal of I/O is in the log */
+	bool rsv_report;		/* log the holder when it answers */
 };
 
 enum aoe_frame_kind {
@@ -188,6 +203,16 @@ struct aoe_dev {
 	struct timer_list timer;	/* retransmit; armed only with work */
 	struct work_struct work;	/* disk creation and capacity changes */
 	struct dentry *dbg;		/* debugfs stats file */
+
+	/* Reservations (aoersv.c); the MACs and tags under lock. */
+	struct mutex rsv_mtx;		/* one operation at a time */
+	wait_queue_head_t rsv_wq;	/* answers to it */
+	u8 rsv_mine[AOE_RSV_MINE_MAX][ETH_ALEN];
+	u8 rsv_nmine;
+	u32 rsv_gen;			/* last command-3 tag */
+	u64 pr_key;			/* registered through pr_ops; rsv_mtx */
+	unsigned int rsv_opens;		/* ->open minus ->release; rsv_mtx */
+	bool rsv_guard;			/* reserved by the guard; rsv_mtx */
 };
 
 /* aoemain.c */
@@ -249,6 +274,17 @@ void aoeblk_exit(void);
 int aoeblk_add(struct aoe_dev *d);
 void aoeblk_remove(struct aoe_dev *d);
 void aoeblk_update(struct aoe_dev *d);
+
+/* aoersv.c */
+extern bool aoe_reserve_open;
+extern const struct pr_ops aoersv_pr_ops;
+void aoersv_rsp(struct sk_buff *skb, struct net_device *ifp,
+		const struct aoe_rsp_info *ri);
+void aoersv_refused(struct aoe_dev *d, struct aoe_target *t,
+		    struct sk_buff_head *txq);
+ssize_t aoersv_show(struct aoe_dev *d, char *buf);
+int aoersv_open(struct aoe_dev *d, bool write);
+void aoersv_release(struct aoe_dev *d);
 
 /* aoedebug.c */
 void aoedebug_init(void);

@@ -120,7 +120,14 @@ static ssize_t payload_show(struct device *dev,
 	return sysfs_emit(buf, "%u\n", n);
 }
 
+static ssize_t reservation_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return aoersv_show(dev_of(dev), buf);
+}
+
 static DEVICE_ATTR_RO(state);
+static DEVICE_ATTR_RO(reservation);
 static DEVICE_ATTR_RO(mac);
 static DEVICE_ATTR_RO(netif);
 static DEVICE_ATTR_RO(payload);
@@ -135,6 +142,7 @@ static struct attribute *aoeblk_attrs[] = {
 	&dev_attr_netif.attr,
 	&dev_attr_fwver.attr,
 	&dev_attr_payload.attr,
+	&dev_attr_reservation.attr,
 	NULL,
 };
 
@@ -186,9 +194,23 @@ static void aoeblk_free_disk(struct gendisk *disk)
 	aoedev_put(d);
 }
 
+static int aoeblk_open(AOE_BDEV_OPEN_ARGS)
+{
+	return aoersv_open(AOE_BDEV_OPEN_DISK->private_data,
+			   AOE_BDEV_OPEN_WRITE);
+}
+
+static void aoeblk_release(AOE_BDEV_RELEASE_ARGS)
+{
+	aoersv_release(disk->private_data);
+}
+
 static const struct block_device_operations aoeblk_fops = {
 	.owner = THIS_MODULE,
+	.open = aoeblk_open,
+	.release = aoeblk_release,
 	.ioctl = aoeblk_ioctl,
+	.pr_ops = &aoersv_pr_ops,
 	.getgeo = aoeblk_getgeo,
 	.free_disk = aoeblk_free_disk,
 };

@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 
 #include "aoe.h"
+#include "aoecompat.h"
 
 #define CREATE_TRACE_POINTS
 #include "aoetrace.h"
@@ -497,9 +498,16 @@ static void ident_done(struct aoe_dev *d, struct sk_buff *skb)
 }
 
 static void frame_error(struct aoe_dev *d, struct aoe_frame *f,
-			const struct aoe_rsp_info *ri, const struct aoe_ata *a)
+			const struct aoe_rsp_info *ri, const struct aoe_ata *a,
+			struct sk_buff_head *txq)
 {
-	if (ri->error) {
+	blk_status_t status = BLK_STS_IOERR;
+
+	if (ri->error == AOE_ERR_RESERVED) {
+		/* Another host's reservation: no retry will help. */
+		status = BLK_STS_RESV_CONFLICT;
+		aoersv_refused(d, f->t, txq);
+	} else if (ri->error) {
 		pr_err_ratelimited("%s: AoE error %u for tag %08x\n", d->name,
 				   ri->error, ri->tag);
 		aoechr_msg("%s: AoE error %u tag %08x\n", d->name, ri->error,
@@ -514,7 +522,7 @@ static void frame_error(struct aoe_dev *d, struct aoe_frame *f,
 			   (unsigned long long)f->lba);
 	}
 	if (f->cmd)
-		cmd_fail(f->cmd, BLK_STS_IOERR);
+		cmd_fail(f->cmd, status);
 }
 
 /*
@@ -607,7 +615,8 @@ enum aoe_answer {
 
 static enum aoe_answer frame_answer(struct aoe_dev *d, struct aoe_frame *f,
 				    struct sk_buff *skb,
-				    const struct aoe_rsp_info *ri)
+				    const struct aoe_rsp_info *ri,
+				    struct sk_buff_head *txq)
 {
 	const struct aoe_ata *a = (const void *)(skb->data +
 						 sizeof(struct aoe_hdr));
@@ -628,9 +637,12 @@ static enum aoe_answer frame_answer(struct aoe_dev *d, struct aoe_frame *f,
 		}
 	} else {
 		f->t->refused = false;
+		/* IDENTIFY is answered whoever holds a reservation. */
+		if (f->kind != AOE_FK_IDENT)
+			f->t->rsv_logged = false;
 	}
 	if (ri->error || aoe_ata_failed(a)) {
-		frame_error(d, f, ri, a);
+		frame_error(d, f, ri, a, txq);
 		return ANS_DONE;
 	}
 	/*
@@ -819,7 +831,7 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 	f = match_frame(d, skb, ifp, ri);
 	if (!f)
 		goto unlock;
-	ans = frame_answer(d, f, skb, ri);
+	ans = frame_answer(d, f, skb, ri, &txq);
 	if (ans == ANS_IGNORE)
 		goto unlock;
 	d->st.responses++;

@@ -97,4 +97,35 @@ static inline struct gendisk *aoe_alloc_disk(struct blk_mq_tag_set *set,
 #define AOE_DEVNODE_CONST_T	char *(*)(const struct device *, umode_t *)
 #define AOE_CLASS_DEVNODE(c, p) _Generic(AOE_DEVNODE_MEMBER, AOE_DEVNODE_CONST_T : (c), default : p)
 
+/*
+ * Reservation conflicts: 6.5 renamed BLK_STS_NEXUS to BLK_STS_RESV_CONFLICT
+ * and, in the same change, gave the pr ioctls their own status values;
+ * before, drivers returned the SCSI status, of the same value (0x18).
+ */
+#ifdef BLK_STS_RESV_CONFLICT
+#include <linux/pr.h>
+#define AOE_PR_CONFLICT		PR_STS_RESERVATION_CONFLICT
+#else
+#include <scsi/scsi_proto.h>
+#define BLK_STS_RESV_CONFLICT	BLK_STS_NEXUS
+#define AOE_PR_CONFLICT		SAM_STAT_RESERVATION_CONFLICT
+#endif
+
+/*
+ * Open and release: since 6.5 ->open takes the gendisk and a blk_mode_t
+ * and ->release only the gendisk; before, ->open took the block device and
+ * both took an fmode_t.
+ */
+#ifdef BLK_OPEN_READ
+#define AOE_BDEV_OPEN_ARGS	struct gendisk *disk, blk_mode_t mode
+#define AOE_BDEV_OPEN_DISK	disk
+#define AOE_BDEV_OPEN_WRITE	(mode & BLK_OPEN_WRITE)
+#define AOE_BDEV_RELEASE_ARGS	struct gendisk *disk
+#else
+#define AOE_BDEV_OPEN_ARGS	struct block_device *bdev, fmode_t mode
+#define AOE_BDEV_OPEN_DISK	(bdev->bd_disk)
+#define AOE_BDEV_OPEN_WRITE	(mode & FMODE_WRITE)
+#define AOE_BDEV_RELEASE_ARGS	struct gendisk *disk, fmode_t mode
+#endif
+
 #endif /* AOECOMPAT_H */

@@ -141,6 +141,8 @@ static struct aoe_dev *aoedev_alloc(u16 shelf, u8 slot)
 	d->created = jiffies;
 	timer_setup(&d->timer, aoecmd_timer, 0);
 	INIT_WORK(&d->work, aoedev_work);
+	mutex_init(&d->rsv_mtx);
+	init_waitqueue_head(&d->rsv_wq);
 	return d;
 }
 

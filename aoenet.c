@@ -158,6 +158,8 @@ static unsigned int aoenet_hlen(u8 cmd)
 		return AOE_ATA_HLEN;
 	case AOE_CMD_CFG:
 		return AOE_CFG_HLEN;
+	case AOE_CMD_RESERVE:
+		return AOE_RSV_HLEN;
 	default:
 		return 0;
 	}
@@ -187,8 +189,10 @@ static int aoenet_rcv(struct sk_buff *skb, struct net_device *ifp,
 
 	if (ri.cmd == AOE_CMD_ATA)
 		aoecmd_ata_rsp(skb, ifp, &ri);
-	else
+	else if (ri.cmd == AOE_CMD_CFG)
 		aoecmd_cfg_rsp(skb, ifp, &ri);
+	else
+		aoersv_rsp(skb, ifp, &ri);
 	consume_skb(skb);
 	return NET_RX_SUCCESS;
 drop:

@@ -51,8 +51,8 @@ get_checkpatch() {
 
 install_pkgs sparse build-essential perl
 status=0
-srcs=(Kbuild aoe.h aoeproto.h aoecompat.h aoetrace.h aoemain.c aoenet.c
-      aoecmd.c aoedev.c aoeblk.c aoechr.c aoeproto.c aoedebug.c)
+# The module's sources, as the Makefile lists them for its builds.
+read -r -a srcs < <(make -s --no-print-directory -C "$top" print-srcs)
 
 for v in "${kvers[@]}"; do
 	out=build/static-$v

@@ -130,7 +130,7 @@ base=$cache/base-$base_key.tar
 # checkout are copied, not keyed).
 src_key() {
 	{
-		(cd "$repo" && sha256sum Kbuild ./*.[ch] Makefile dkms.conf conf/* \
+		(cd "$repo" && sha256sum Kbuild ./*.[ch] Makefile dkms.conf conf/* tools/*.c \
 			tests/apt-need.sh tests/sys/agent tests/sys/systest-agent.service)
 		sed -n '/^# -* the system ---$/,$p' "${BASH_SOURCE[0]}"
 	} | sha256sum | cut -c1-12

@@ -4,8 +4,10 @@
 # AoE error answers act at once instead of waiting for the dead timeout
 # (aoe_deadsecs=60 here). aoetgt on the second link answers every read of
 # e0.0 with the AoE error flag and a code; writes it serves.
-# - Codes 3 (device unavailable) and 6 (reserved): alone, a read fails with
-#   EIO in under 20 s; once vblade serves the same file as e0.0 on the first
+# - Codes 3 (device unavailable) and 6 (reserved): alone, a read fails in
+#   under 20 s, with EIO for 3 and with the reservation-conflict status
+#   (EBADE, "Invalid exchange") for 6; once vblade serves the same file as
+#   e0.0 on the first
 #   link, every read succeeds with the right data, redirected to vblade, and
 #   the redirects counter moves.
 # - Code 2 (bad argument): a read fails with EIO even with vblade there.
@@ -25,7 +27,8 @@ f=$(mkfile e0.0 16M)
 dd if=/dev/urandom of="$f" bs=1M count=16 conv=notrunc status=none
 dev=$(aoe_dev 0 0)
 
-# read_fails WHAT: a 64 KiB O_DIRECT read fails with EIO within 20 s.
+# read_fails WHAT [ERROR]: a 64 KiB O_DIRECT read fails within 20 s with
+# ERROR (default: EIO's message).
 read_fails() {
 	local t0 t1 rc=0
 	t0=$(_now_cs)
@@ -35,8 +38,8 @@ read_fails() {
 	info "$1: dd exit $rc after $(((t1 - t0) / 100)) s: $(cat "$AOE_TMP/dd.err")"
 	[ "$rc" != 0 ] || fail "$1: read succeeded"
 	[ "$rc" != 124 ] || fail "$1: read still hanging after 120 s"
-	grep -q 'Input/output error' "$AOE_TMP/dd.err" ||
-		fail "$1: not an I/O error"
+	grep -q "${2:-Input/output error}" "$AOE_TMP/dd.err" ||
+		fail "$1: not '${2:-Input/output error}'"
 	[ $((t1 - t0)) -lt 2000 ] || fail "$1: took more than 20 s"
 }
 
@@ -51,14 +54,20 @@ for code in 3 6 2; do
 	aoe_discover
 	wait_aoe_dev 30 0 0
 	[ -r "$stats" ] || fail "no $stats"
-	read_fails "error $code, one target"
+	if [ "$code" = 6 ]; then
+		read_fails "error 6, one target" "Invalid exchange"
+		logline="e0.0: reserved by another host"
+	else
+		read_fails "error $code, one target"
+		logline="e0.0: AoE error $code"
+	fi
 	# Writes are served by the same target.
 	dd if="$f" of="$dev" bs=64k count=4 seek=16 skip=16 oflag=direct \
 		status=none || fail "write failed on the erring target"
 	[ "$(ctr "aoe_error_$code")" -ge 1 ] ||
 		fail "aoe_error_$code not counted: $(cat "$stats")"
-	dmesg | grep -q "e0.0: AoE error $code" ||
-		fail "no kernel log line for AoE error $code"
+	dmesg | grep -q "$logline" ||
+		fail "no kernel log line '$logline'"
 
 	vblade_start 0 0 aoet0 "$f"
 	aoe_discover
