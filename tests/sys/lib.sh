@@ -33,22 +33,25 @@ sys_fifos() {
 
 # sys_qemu NAME CPUS MEM ARGS...: start a VM in the background; serial
 # console in NAME.log (kept across reboots), qemu's own output in NAME.qemu.
-# With -icount a guest's clock runs on the instructions it executes (auto:
-# steered slowly toward real time), so a vCPU that the host does not
-# schedule for a while sees little time pass (a 30 s stop: 6 s). In
-# real time (plain TCG) a guest that missed 21 s prints an RCU stall or a
-# soft lockup with call traces when it runs again, though nothing in it
-# was stuck: a 30 s SIGSTOP of an initiator's qemu printed "rcu_preempt
-# self-detected stall ... kthread timer wakeup didn't happen", another
-# "BUG: soft lockup - CPU#0 stuck for 29s", and CI once failed 10-boot on
-# the same two call traces. With -icount the same SIGSTOP prints neither;
-# a guest stuck for real still executes instructions, so still reports.
+# On every guest's command line. A TCG vCPU that the host does not run for
+# 21 s or more makes its kernel report an RCU stall (at 21 s, the default)
+# or a soft lockup (at 20 s) with call traces once it runs again, though
+# nothing in the guest was stuck: a 30 s SIGSTOP of an initiator's qemu
+# printed "rcu_preempt self-detected stall ... kthread timer wakeup didn't
+# happen" once and "BUG: soft lockup - CPU#0 stuck for 29s" another time,
+# and CI failed 10-boot once on the first. Both now wait 120 s, the
+# hung-task detector's time, which still reports a guest stuck for real
+# within every scenario. (-icount hides such a pause from the guest, but
+# with it 10-boot failed twice in a row after a reboot, a command getting
+# an earlier one's answer, while the guest's clock ran far ahead of real
+# time; not pursued.)
+SYS_APPEND="rcupdate.rcu_cpu_stall_timeout=120 watchdog_thresh=60"
+
 sys_qemu() {
 	local n=$1 cpus=$2 mem=$3
 	shift 3
 	sys_fifos "$n"
-	qemu-system-x86_64 -accel tcg -icount shift=auto,sleep=on \
-		-cpu max -smp "$cpus" -m "$mem" \
+	qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$mem" \
 		-nographic -nodefaults -monitor none \
 		-serial "file:$SYS_DIR/$n.log" \
 		-device virtio-serial-pci \
@@ -97,7 +100,7 @@ sys_target() {
 	# Two vCPUs and 1 GiB, as tests/vm's VM: with one vCPU and 512 MiB the
 	# target's kernel twice died of a double fault in vblade's sendmsg.
 	sys_qemu target 2 1024 -kernel "$SYS_TKERNEL" -initrd "$SYS_TINITRD" \
-		-append "console=ttyS0 quiet" "${args[@]}"
+		-append "console=ttyS0 quiet $SYS_APPEND" "${args[@]}"
 	sys_wait_agent target 120
 }
 
@@ -116,14 +119,16 @@ sys_initiator() {
 	[ -z "$disk" ] || args+=(-drive "$(sys_drive "$disk")")
 	sys_qemu "$n" 1 1024 -kernel "$SYS_IMAGE/vmlinuz-$SYS_KVER" \
 		-initrd "$SYS_IMAGE/initrd.img-$SYS_KVER" \
-		-append "console=ttyS0 net.ifnames=0 systemd.hostname=$n $append" \
+		-append "console=ttyS0 net.ifnames=0 systemd.hostname=$n $SYS_APPEND $append" \
 		"${args[@]}"
 }
 
 # sys_run NAME TIMEOUT SCRIPT: run SCRIPT (sh) in VM NAME, print its output,
-# return its status (124 when TIMEOUT seconds pass first).
+# return its status (124 when TIMEOUT seconds pass first). What comes
+# before its "@@BEGIN ID" is a late answer to an earlier command that timed
+# out (a boot id asked for across a reboot, say), and is dropped.
 sys_run() {
-	local n=$1 timeout=$2 script=$3 id line deadline left
+	local n=$1 timeout=$2 script=$3 id line deadline left mine=0
 	sys_seq=$((sys_seq + 1))
 	id=$sys_seq.$$
 	printf 'RUN %s %s\n' "$id" "$(printf '%s\n' "$script" | base64 -w0)" \
@@ -137,9 +142,10 @@ sys_run() {
 		fi
 		IFS= read -r -t "$left" line <&"${sys_out[$n]}" || continue
 		case $line in
+		"@@BEGIN $id") mine=1 ;;
 		"@@RC $id "*) return "${line##* }" ;;
-		"@@RC "*) ;;
-		*) printf '%s\n' "$line" ;;
+		"@@BEGIN "* | "@@RC "*) mine=0 ;;
+		*) [ "$mine" = 0 ] || printf '%s\n' "$line" ;;
 		esac
 	done
 }
