@@ -263,6 +263,8 @@ void aoedev_drop_ifp(struct net_device *ifp);
 void aoedev_ifp_event(struct net_device *ifp);
 struct aoe_target *aoedev_target(struct aoe_dev *d, const u8 *mac,
 				 bool create);
+bool aoedev_target_uses(const struct aoe_target *t,
+			const struct net_device *ifp);
 int aoedev_add_path(struct aoe_target *t, struct net_device *ifp);
 struct net_device *aoedev_pick_path(struct aoe_target *t);
 bool aoedev_target_reachable(const struct aoe_target *t);

@@ -558,7 +558,6 @@ static struct aoe_frame *match_frame(struct aoe_dev *d, struct sk_buff *skb,
 {
 	u32 idx = aoe_tag_idx(ri->tag);
 	struct aoe_frame *f;
-	unsigned int i;
 
 	if (idx >= AOE_MAX_FRAMES) {
 		d->st.unexpected++;
@@ -574,12 +573,9 @@ static struct aoe_frame *match_frame(struct aoe_dev *d, struct sk_buff *skb,
 			frame_spurious(d, f, eth_hdr(skb)->h_source);
 		return NULL;
 	}
-	if (!ether_addr_equal(eth_hdr(skb)->h_source, f->t->mac))
-		goto unexpected;
-	for (i = 0; i < f->t->npaths; i++)
-		if (f->t->paths[i].ifp == ifp)
-			return f;
-unexpected:
+	if (ether_addr_equal(eth_hdr(skb)->h_source, f->t->mac) &&
+	    aoedev_target_uses(f->t, ifp))
+		return f;
 	d->st.unexpected++;
 	return NULL;
 }

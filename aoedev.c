@@ -380,13 +380,12 @@ void aoedev_drop_ifp(struct net_device *ifp)
 
 static bool dev_uses_ifp(struct aoe_dev *d, const struct net_device *ifp)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	lockdep_assert_held(&d->lock);
 	for (i = 0; i < d->ntargets; i++)
-		for (j = 0; j < d->targets[i].npaths; j++)
-			if (d->targets[i].paths[j].ifp == ifp)
-				return true;
+		if (aoedev_target_uses(&d->targets[i], ifp))
+			return true;
 	return false;
 }
 
@@ -485,14 +484,24 @@ struct aoe_target *aoedev_target(struct aoe_dev *d, const u8 *mac,
 	return t;
 }
 
-int aoedev_add_path(struct aoe_target *t, struct net_device *ifp)
+/* Whether @ifp is one of @t's paths (usable or not). */
+bool aoedev_target_uses(const struct aoe_target *t,
+			const struct net_device *ifp)
 {
-	struct aoe_path *p;
 	unsigned int i;
 
 	for (i = 0; i < t->npaths; i++)
 		if (t->paths[i].ifp == ifp)
-			return 0;
+			return true;
+	return false;
+}
+
+int aoedev_add_path(struct aoe_target *t, struct net_device *ifp)
+{
+	struct aoe_path *p;
+
+	if (aoedev_target_uses(t, ifp))
+		return 0;
 	if (t->npaths >= AOE_MAX_PATHS)
 		return -ENOSPC;
 	p = &t->paths[t->npaths++];

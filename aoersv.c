@@ -45,17 +45,6 @@ struct rsv_sum {
 	int err;			/* another error answer */
 };
 
-static bool target_on_path(const struct aoe_target *t,
-			   const struct net_device *ifp)
-{
-	unsigned int i;
-
-	for (i = 0; i < t->npaths; i++)
-		if (t->paths[i].ifp == ifp)
-			return true;
-	return false;
-}
-
 /* The MACs of the interfaces that reach @d's targets: the list we set. */
 static void rsv_collect_mine(struct aoe_dev *d)
 {
@@ -248,7 +237,7 @@ void aoersv_rsp(struct sk_buff *skb, struct net_device *ifp,
 	spin_lock_bh(&d->lock);
 	t = aoedev_target(d, eth_hdr(skb)->h_source, false);
 	if (!t || !t->rsv_tag || t->rsv_tag != ri->tag ||
-	    !target_on_path(t, ifp)) {
+	    !aoedev_target_uses(t, ifp)) {
 		d->st.unexpected++;
 		goto unlock;
 	}
