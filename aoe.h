@@ -231,7 +231,9 @@ bool aoenet_if_allowed(const struct net_device *ifp);
 int aoenet_set_iflist(const char *s, size_t len);
 struct sk_buff *aoenet_skb(struct net_device *ifp, const u8 *dst,
 			   unsigned int len);
+int aoenet_xmit_check(struct net_device *ifp);
 void aoenet_xmit(struct sk_buff_head *q);
+u64 aoenet_tx_dropped(void);
 bool aoenet_path_usable(const struct net_device *ifp);
 
 /* aoecmd.c */

@@ -19,7 +19,8 @@
  *                refused N  max_outstanding N
  *                srtt_us N  rttvar_us N  rto_us N
  *   global   answers for no known device, discovery answers dropped at the
- *            bound of pending new devices
+ *            bound of pending new devices, frames dropped because their
+ *            interface could not send (tx_dropped)
  *
  * The files are created with the disk and removed before it goes.
  */
@@ -123,6 +124,7 @@ static int global_show(struct seq_file *m, void *v)
 	aoecmd_global_stats(&orphans, &dropped);
 	seq_printf(m, "orphan_responses %llu\nnewdev_dropped %llu\n", orphans,
 		   dropped);
+	seq_printf(m, "tx_dropped %llu\n", aoenet_tx_dropped());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(global);

@@ -10,6 +10,7 @@
  * interface that unregisters meanwhile therefore waits for us instead of
  * being freed under a frame in flight.
  */
+#include <linux/error-injection.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/moduleparam.h>
@@ -24,6 +25,9 @@ struct aoe_iflist {
 	int n;
 	char names[AOE_MAX_IFLIST][IFNAMSIZ];
 };
+
+/* Frames dropped before dev_queue_xmit(): their interface could not send. */
+static atomic64_t aoe_tx_dropped = ATOMIC64_INIT(0);
 
 /* Readers use RCU; writers serialize on aoe_ifl_mutex (process context). */
 static struct aoe_iflist __rcu *aoe_ifl;
@@ -115,8 +119,8 @@ bool aoenet_path_usable(const struct net_device *ifp)
  * reference on @ifp until aoenet_xmit() sends it; the caller must hold one
  * already (a path's, or RCU) when calling. Atomic context is fine.
  */
-struct sk_buff *aoenet_skb(struct net_device *ifp, const u8 *dst,
-			   unsigned int len)
+noinline struct sk_buff *aoenet_skb(struct net_device *ifp, const u8 *dst,
+				    unsigned int len)
 {
 	struct sk_buff *skb;
 	struct ethhdr *eh;
@@ -138,6 +142,25 @@ struct sk_buff *aoenet_skb(struct net_device *ifp, const u8 *dst,
 	return skb;
 }
 
+/*
+ * Every failed allocation is a lost frame to the caller (the timer resends
+ * it); tests/vm/cases/55-fault-injection makes it fail through fail_function.
+ */
+ALLOW_ERROR_INJECTION(aoenet_skb, NULL);
+
+/*
+ * Whether @ifp can take a frame now. A frame for an interface that went down
+ * after its path was picked is dropped here, like one the link lost; the
+ * retransmit timer deals with both. Injectable, to lose frames on demand.
+ */
+noinline int aoenet_xmit_check(struct net_device *ifp)
+{
+	if (!netif_running(ifp) || !netif_carrier_ok(ifp))
+		return -ENETDOWN;
+	return 0;
+}
+ALLOW_ERROR_INJECTION(aoenet_xmit_check, ERRNO);
+
 /* Send what the caller collected under its locks; may run in softirq. */
 void aoenet_xmit(struct sk_buff_head *q)
 {
@@ -146,9 +169,19 @@ void aoenet_xmit(struct sk_buff_head *q)
 	while ((skb = __skb_dequeue(q))) {
 		struct net_device *ifp = skb->dev;
 
-		dev_queue_xmit(skb);
+		if (aoenet_xmit_check(ifp)) {
+			kfree_skb(skb);
+			atomic64_inc(&aoe_tx_dropped);
+		} else {
+			dev_queue_xmit(skb);
+		}
 		dev_put(ifp);
 	}
+}
+
+u64 aoenet_tx_dropped(void)
+{
+	return atomic64_read(&aoe_tx_dropped);
 }
 
 static unsigned int aoenet_hlen(u8 cmd)
