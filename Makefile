@@ -46,7 +46,7 @@ UNITDROPDIR ?= /etc/systemd/system/networking.service.d
 SBINDIR ?= /usr/local/sbin
 
 .PHONY: modules kernels static unit check vmtest install uninstall clean \
-	dkms-install dkms-remove demo check-debug bench crash systest \
+	dkms-install dkms-remove demo check-debug bench crash soak systest \
 	install-shutdown install-tools print-srcs
 
 modules:
@@ -140,6 +140,13 @@ crash:
 	tests/vm/deps.sh
 	$(MAKE) kernels
 	tests/vm/crash.sh $(CRASH_ARGS)
+
+# The two-hour soak on two paths with links, target, MTU and netem
+# changing under fio verify; SOAK_ARGS="--minutes N" for another length.
+soak:
+	tests/vm/deps.sh
+	$(MAKE) kernels
+	tests/vm/soak.sh $(SOAK_ARGS)
 
 # Every scenario of tests/sys on both kernels of its Debian image;
 # SYS_ARGS="--only 30- --kernel KVER" for one.
