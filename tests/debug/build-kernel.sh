@@ -6,11 +6,12 @@
 # Builds the debug kernel of the VM tests (KASAN, lockdep, kmemleak, ...)
 # from Debian's linux-source-6.12: `make tinyconfig`, then
 # tests/debug/config.fragment, then `make olddefconfig`. Everything the tests
-# need is built in; external modules build against the KDIR it leaves.
+# need is built in; external modules build against the KDIR it leaves. The
+# source gets tests/debug/patches/*.patch first (see each for why).
 #
-# Done once per machine: the result is keyed by a hash of the fragment and
-# the source package's version, and a later call with the same key only
-# prints the directory (after changing this script, remove the cache).
+# Done once per machine: the result is keyed by a hash of the fragment, the
+# patches and the source package's version, and a later call with the same
+# key only prints the directory (after changing this script, remove the cache).
 # On stdout: that directory, holding
 #
 #   vmlinuz                     the bzImage
@@ -49,13 +50,15 @@ case ${1:-} in
 esac
 
 [ -f "$fragment" ] || die "no $fragment"
+patches=("$here"/patches/*.patch)
+[ -f "${patches[0]}" ] || patches=()
 
 pkgver() { dpkg-query -W -f='${Version}' "$srcpkg" 2>/dev/null || true; }
 
 key_of() {	# key_of PKGVERSION
 	{
 		echo "$srcpkg $1"
-		cat "$fragment"
+		cat "$fragment" "${patches[@]}"
 	} | sha256sum | cut -c1-16
 }
 
@@ -79,7 +82,7 @@ fi
 
 need=()
 for p in "$srcpkg" build-essential bc bison flex libelf-dev libssl-dev \
-	cpio kmod xz-utils; do
+	cpio kmod xz-utils patch; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		need+=("$p")
 done
@@ -111,7 +114,10 @@ obj=$work/obj
 
 # ------------------------------------------------------------- sources ---
 
-if [ "$(cat "$work/src.version" 2>/dev/null)" != "$ver" ]; then
+# The unpacked tree is reused while the source version and the patches
+# stay the same.
+srcid="$ver $key"
+if [ "$(cat "$work/src.version" 2>/dev/null)" != "$srcid" ]; then
 	tarball=
 	for f in /usr/src/linux-source-6.12*.tar.xz; do
 		[ -f "$f" ] && tarball=$f
@@ -125,7 +131,11 @@ if [ "$(cat "$work/src.version" 2>/dev/null)" != "$ver" ]; then
 	[ -f "$d/Makefile" ] || die "no kernel tree in $tarball"
 	mv "$d" "$src"
 	rm -rf "$work/unpack"
-	echo "$ver" >"$work/src.version"
+	for p in "${patches[@]}"; do
+		say "applying $(basename "$p")"
+		patch -d "$src" -p1 -s <"$p" || die "$p does not apply"
+	done
+	echo "$srcid" >"$work/src.version"
 fi
 
 # -------------------------------------------------------------- config ---
