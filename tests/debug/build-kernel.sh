@@ -115,8 +115,8 @@ obj=$work/obj
 # ------------------------------------------------------------- sources ---
 
 # The unpacked tree is reused while the source version and the patches
-# stay the same.
-srcid="$ver $key"
+# stay the same (a fragment change needs no fresh tree).
+srcid="$ver $(cat "${patches[@]}" </dev/null | sha256sum | cut -c1-16)"
 if [ "$(cat "$work/src.version" 2>/dev/null)" != "$srcid" ]; then
 	tarball=
 	for f in /usr/src/linux-source-6.12*.tar.xz; do

@@ -26,11 +26,9 @@ FS=/sys/kernel/debug/failslab
 TIMES=100000000
 
 # ff_set FAULT_DIR EVERY: fail every EVERY-th call, quietly (a report would
-# be a stack dump in the kernel log). Always with probability 100: below
-# that, should_fail() draws a random number, and from fail_function's
-# kprobe handler (an NMI-like context to lockdep) that takes the crng's
-# spinlock, which lockdep reports as an inconsistent lock usage of the
-# fault-injection code, not of the driver.
+# be a stack dump in the kernel log). Always with probability 100, the
+# one rate at which the debug kernel draws no random number (why:
+# tests/debug/patches/fault-inject-no-draw-at-100.patch).
 ff_set() {
 	echo 0 >"$1/verbose"
 	echo "$2" >"$1/interval"
