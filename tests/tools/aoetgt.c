@@ -104,7 +104,7 @@ static struct {
 	unsigned int delay_ms;
 	unsigned int slow_ms;
 	struct aw_rng rng;
-	char cfg[AW_CFG_STRMAX];
+	uint8_t cfg[AW_CFG_STRMAX];
 	unsigned int cfglen;
 	struct pend *ph, *pt;
 	unsigned int npend;
@@ -413,34 +413,11 @@ static int aoe_error_for(int kind)
 
 static void build_ident(uint8_t *id)
 {
-	uint64_t lba28 = T.sectors > 0x0fffffff ? 0x0fffffff : T.sectors;
-	char s[48];
-	int i;
+	char serial[24], model[48];
 
-	memset(id, 0, AW_SECTOR);
-	aw_id_put(id, 0, 0x0040);		/* fixed device */
-	aw_id_put(id, 1, 16383);
-	aw_id_put(id, 3, 16);
-	aw_id_put(id, 6, 63);
-	snprintf(s, sizeof(s), "AOETGT%05u%03u", T.shelf, T.slot);
-	aw_id_str(id, 10, 10, s);
-	aw_id_str(id, 23, 4, "aoetgt1");
-	snprintf(s, sizeof(s), "aoetgt e%u.%u", T.shelf, T.slot);
-	aw_id_str(id, 27, 20, s);
-	aw_id_put(id, 47, 0x8001);
-	aw_id_put(id, 49, 0x0300);		/* LBA, DMA */
-	aw_id_put(id, 53, 0x0006);
-	aw_id_put(id, 60, lba28 & 0xffff);
-	aw_id_put(id, 61, (lba28 >> 16) & 0xffff);
-	aw_id_put(id, 80, 0x00f0);		/* ATA-4 .. ATA-7 */
-	aw_id_put(id, 82, T.wcache ? 0x0020 : 0);
-	aw_id_put(id, 83, T.wcache ? 0x7400 : 0x5400);
-	aw_id_put(id, 84, 0x4000);
-	aw_id_put(id, 85, T.wcache ? 0x0020 : 0);
-	aw_id_put(id, 86, T.wcache ? 0x3400 : 0x1400);
-	aw_id_put(id, 87, 0x4000);
-	for (i = 0; i < 4; i++)
-		aw_id_put(id, 100 + i, (T.sectors >> (16 * i)) & 0xffff);
+	snprintf(serial, sizeof(serial), "AOETGT%05u%03u", T.shelf, T.slot);
+	snprintf(model, sizeof(model), "aoetgt e%u.%u", T.shelf, T.slot);
+	aw_ident(id, T.sectors, T.wcache, serial, "aoetgt1", model);
 }
 
 /* ------------------------------------------------------------- sending -- */
@@ -779,7 +756,8 @@ static void do_cfg(const uint8_t *req, size_t len)
 	uint32_t tag = aw_get32(req + AW_OFF_TAG);
 	uint8_t ccmd = req[AW_OFF_CCMD] & 0x0f;
 	unsigned int cslen = aw_get16(req + AW_OFF_CSLEN);
-	const char *cs = (const char *)req + AW_CFG_END;
+	const uint8_t *cs = req + AW_CFG_END;
+	int err;
 
 	T.rx[K_CFG]++;
 	logline("RX", K_CFG, tag, 0, 0, "ccmd=%u cslen=%u len=%zu", ccmd, cslen,
@@ -788,32 +766,9 @@ static void do_cfg(const uint8_t *req, size_t len)
 		cfg_answer(req + AW_OFF_SRC, tag, ccmd, 2);
 		return;
 	}
-	switch (ccmd) {
-	case 0:	/* read */
-		break;
-	case 1:	/* test: exact match */
-		if (cslen != T.cfglen || memcmp(cs, T.cfg, cslen))
-			return;
-		break;
-	case 2:	/* prefix test */
-		if (cslen > T.cfglen || memcmp(cs, T.cfg, cslen))
-			return;
-		break;
-	case 3:	/* set if empty */
-		if (T.cfglen && (cslen != T.cfglen || memcmp(cs, T.cfg, cslen))) {
-			cfg_answer(req + AW_OFF_SRC, tag, ccmd, 4);
-			return;
-		}
-		/* fall through */
-	case 4:	/* force set */
-		memcpy(T.cfg, cs, cslen);
-		T.cfglen = cslen;
-		break;
-	default:
-		cfg_answer(req + AW_OFF_SRC, tag, ccmd, 2);
-		return;
-	}
-	cfg_answer(req + AW_OFF_SRC, tag, ccmd, 0);
+	err = aw_cfg_apply(ccmd, cs, cslen, T.cfg, &T.cfglen);
+	if (err != AW_CFG_SILENT)
+		cfg_answer(req + AW_OFF_SRC, tag, ccmd, (uint8_t)err);
 }
 
 /* ---------------------------------------------------------------- frame -- */

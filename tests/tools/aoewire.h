@@ -177,6 +177,78 @@ static inline uint64_t aw_lba(const uint8_t *f)
 	       (uint64_t)l[1] << 8 | l[0];
 }
 
+/*
+ * IDENTIFY DEVICE data for a disk of @sectors: LBA48, DMA, ATA-4..7, and a
+ * write cache (with FLUSH CACHE EXT) only when @wcache. @serial (20
+ * characters at most), @fw (8) and @model (40) are ATA strings.
+ */
+static inline void aw_ident(uint8_t *id, uint64_t sectors, bool wcache,
+			    const char *serial, const char *fw,
+			    const char *model)
+{
+	uint64_t lba28 = sectors > 0x0fffffff ? 0x0fffffff : sectors;
+	int i;
+
+	memset(id, 0, AW_SECTOR);
+	aw_id_put(id, 0, 0x0040);		/* fixed device */
+	aw_id_put(id, 1, 16383);
+	aw_id_put(id, 3, 16);
+	aw_id_put(id, 6, 63);
+	aw_id_str(id, 10, 10, serial);
+	aw_id_str(id, 23, 4, fw);
+	aw_id_str(id, 27, 20, model);
+	aw_id_put(id, 47, 0x8001);
+	aw_id_put(id, 49, 0x0300);		/* LBA, DMA */
+	aw_id_put(id, 53, 0x0006);
+	aw_id_put(id, 60, lba28 & 0xffff);
+	aw_id_put(id, 61, (lba28 >> 16) & 0xffff);
+	aw_id_put(id, 80, 0x00f0);		/* ATA-4 .. ATA-7 */
+	aw_id_put(id, 82, wcache ? 0x0020 : 0);
+	aw_id_put(id, 83, wcache ? 0x7400 : 0x5400);
+	aw_id_put(id, 84, 0x4000);
+	aw_id_put(id, 85, wcache ? 0x0020 : 0);
+	aw_id_put(id, 86, wcache ? 0x3400 : 0x1400);
+	aw_id_put(id, 87, 0x4000);
+	for (i = 0; i < 4; i++)
+		aw_id_put(id, 100 + i, (sectors >> (16 * i)) & 0xffff);
+}
+
+#define AW_CFG_SILENT	(-1)	/* a test that did not match: no answer */
+
+/*
+ * What a query config request (subcommand @ccmd, string @cs of @cslen
+ * bytes, already checked to fit the frame and AW_CFG_STRMAX) does to the
+ * config string @cur of *@curlen bytes: 0 (answer), an AoE error code to
+ * answer with, or AW_CFG_SILENT. Sets the string for "set" and "force".
+ */
+static inline int aw_cfg_apply(uint8_t ccmd, const uint8_t *cs,
+			       unsigned int cslen, uint8_t *cur,
+			       unsigned int *curlen)
+{
+	switch (ccmd) {
+	case 0:	/* read */
+		return 0;
+	case 1:	/* test: exact match */
+		if (cslen != *curlen || memcmp(cs, cur, cslen))
+			return AW_CFG_SILENT;
+		return 0;
+	case 2:	/* prefix test */
+		if (cslen > *curlen || memcmp(cs, cur, cslen))
+			return AW_CFG_SILENT;
+		return 0;
+	case 3:	/* set if empty */
+		if (*curlen && (cslen != *curlen || memcmp(cs, cur, cslen)))
+			return 4;	/* config string present */
+		/* fall through */
+	case 4:	/* force set */
+		memcpy(cur, cs, cslen);
+		*curlen = cslen;
+		return 0;
+	default:
+		return 2;		/* bad argument */
+	}
+}
+
 /* ------------------------------------------------------------- misc --- */
 
 static const char *aw_prog = "aoetool";

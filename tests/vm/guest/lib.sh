@@ -282,19 +282,27 @@ _vblade_ready() {
 	return 1
 }
 
-# aoetgt_start ARGS...: the programmable target (tests/tools/aoetgt) in
+# tool_start TOOL ARGS...: a target of tests/tools (aoetgt, aoefast) in
 # netns tgt, in the background; sets $tpid. Returns once its socket is open.
-# Its output goes to $AOE_TMP/aoetgt.out.
-aoetgt_start() {
-	command -v aoetgt >/dev/null || fail "no aoetgt in the VM"
-	ip netns exec "$AOE_NETNS" aoetgt "$@" >"$AOE_TMP/aoetgt.out" 2>&1 \
+# Its output goes to $AOE_TMP/TOOL.out.
+tool_start() {
+	local tool=$1
+	shift
+	command -v "$tool" >/dev/null || fail "no $tool in the VM"
+	ip netns exec "$AOE_NETNS" "$tool" "$@" >"$AOE_TMP/$tool.out" 2>&1 \
 		</dev/null &
 	tpid=$!
 	wait_for 10 _vblade_ready "$tpid" || {
-		cat "$AOE_TMP/aoetgt.out" >&2
-		fail "aoetgt did not start"
+		cat "$AOE_TMP/$tool.out" >&2
+		fail "$tool did not start"
 	}
 }
+
+# aoetgt_start ARGS...: the programmable target (tests/tools/aoetgt).
+aoetgt_start() { tool_start aoetgt "$@"; }
+
+# aoefast_start ARGS...: the fast target (tests/tools/aoefast).
+aoefast_start() { tool_start aoefast "$@"; }
 
 # vblade_pids [SHELF SLOT]: pids of running vblades (all, or one export).
 vblade_pids() {
