@@ -60,6 +60,8 @@
 #define AOE_MAX_TARGETS		8
 #define AOE_MAX_PATHS		8
 #define AOE_MAX_FRAMES		128	/* per device; fits the 8-bit tag index */
+/* Frames in the device, for IDENTIFY; the rest come when it is identified. */
+#define AOE_BOOT_FRAMES		2
 #define AOE_QUEUE_DEPTH		128
 #define AOE_DISCOVER_SECS	60
 #define AOE_STALL_REPORT_SECS	5	/* silence logged as a stall after this */
@@ -117,8 +119,8 @@ struct aoe_frame {
 	struct aoe_target *t;
 	struct bio *bio;		/* where this frame's data starts */
 	struct bvec_iter iter;
+	u32 len;			/* bytes of data (fills iter's hole) */
 	sector_t lba;
-	u32 len;			/* bytes of data */
 	u32 tag;			/* current tag; 0 when free */
 	u32 done_tag;			/* last answered tag, to spot duplicates */
 	u32 prev_tag;			/* before the last timeout (kept) */
@@ -186,7 +188,8 @@ struct aoe_dev {
 	u8 ntargets;
 	u8 next_target;
 	struct aoe_target targets[AOE_MAX_TARGETS];
-	struct aoe_frame *frames;
+	struct aoe_frame boot_frames[AOE_BOOT_FRAMES];
+	struct aoe_frame *more_frames;	/* the other frames, once identified */
 	struct list_head free_frames;
 	struct list_head out_frames;
 	struct list_head pending;	/* commands with bytes not yet framed */
@@ -270,6 +273,7 @@ bool aoedev_target_uses(const struct aoe_target *t,
 int aoedev_add_path(struct aoe_target *t, struct net_device *ifp);
 struct net_device *aoedev_pick_path(struct aoe_target *t);
 bool aoedev_target_reachable(const struct aoe_target *t);
+struct aoe_frame *aoedev_frame(struct aoe_dev *d, u32 idx);
 const char *aoedev_state_str(struct aoe_dev *d, bool *closewait);
 
 /* aoeblk.c */

@@ -30,7 +30,7 @@
 #define CREATE_TRACE_POINTS
 #include "aoetrace.h"
 
-#define AOE_NEWQ_MAX		64	/* config answers waiting for a device */
+#define AOE_NEWQ_HASH_BITS	6
 #define AOE_MAX_BACKOFF		6	/* RTO doubles at most this many times */
 #define AOE_TARGET_SICK		2	/* timeouts in a row: avoid, probe */
 
@@ -559,11 +559,11 @@ static struct aoe_frame *match_frame(struct aoe_dev *d, struct sk_buff *skb,
 	u32 idx = aoe_tag_idx(ri->tag);
 	struct aoe_frame *f;
 
-	if (idx >= AOE_MAX_FRAMES) {
+	f = aoedev_frame(d, idx);
+	if (!f) {
 		d->st.unexpected++;
 		return NULL;
 	}
-	f = &d->frames[idx];
 	if (!f->tag || f->tag != ri->tag) {
 		if (ri->tag == f->done_tag)
 			d->st.duplicates++;
@@ -1045,6 +1045,7 @@ void aoecmd_cfg_apply(struct aoe_dev *d, struct net_device *ifp,
 
 struct aoe_newdev {
 	struct list_head node;
+	struct hlist_node hnode;	/* in aoe_newq_hash, by shelf.slot */
 	u16 shelf;
 	u8 slot;
 	u8 mac[ETH_ALEN];
@@ -1052,12 +1053,33 @@ struct aoe_newdev {
 	struct aoe_cfg_info ci;
 };
 
-/* Config answers from unknown shelf.slot addresses, for aoe_newdev_work. */
+/*
+ * Config answers from unknown shelf.slot addresses, for aoe_newdev_work,
+ * one per address, at most aoe_maxdevs (a broadcast query to a large SAN
+ * is answered by every disk at once; more could never become devices).
+ */
 static LIST_HEAD(aoe_newq);
+static DEFINE_HASHTABLE(aoe_newq_hash, AOE_NEWQ_HASH_BITS);
 static unsigned int aoe_newq_len;
 static DEFINE_SPINLOCK(aoe_newq_lock);
 static void aoecmd_newdev_work(struct work_struct *work);
 static DECLARE_WORK(aoe_newdev_work, aoecmd_newdev_work);
+
+static u32 newq_key(u16 shelf, u8 slot)
+{
+	return (u32)shelf << 8 | slot;
+}
+
+static bool newq_has(u16 shelf, u8 slot)
+{
+	struct aoe_newdev *nd;
+
+	lockdep_assert_held(&aoe_newq_lock);
+	hash_for_each_possible(aoe_newq_hash, nd, hnode, newq_key(shelf, slot))
+		if (nd->shelf == shelf && nd->slot == slot)
+			return true;
+	return false;
+}
 
 static void newq_add(const struct aoe_rsp_info *ri, struct net_device *ifp,
 		     const u8 *mac, const struct aoe_cfg_info *ci)
@@ -1065,10 +1087,9 @@ static void newq_add(const struct aoe_rsp_info *ri, struct net_device *ifp,
 	struct aoe_newdev *nd;
 
 	spin_lock_bh(&aoe_newq_lock);
-	list_for_each_entry(nd, &aoe_newq, node)
-		if (nd->shelf == ri->shelf && nd->slot == ri->slot)
-			goto unlock;
-	if (aoe_newq_len >= AOE_NEWQ_MAX) {
+	if (newq_has(ri->shelf, ri->slot))
+		goto unlock;
+	if (aoe_newq_len >= READ_ONCE(aoe_maxdevs)) {
 		atomic64_inc(&aoe_newq_dropped);
 		goto unlock;
 	}
@@ -1081,6 +1102,7 @@ static void newq_add(const struct aoe_rsp_info *ri, struct net_device *ifp,
 	nd->ifindex = ifp->ifindex;
 	nd->ci = *ci;
 	list_add_tail(&nd->node, &aoe_newq);
+	hash_add(aoe_newq_hash, &nd->hnode, newq_key(nd->shelf, nd->slot));
 	aoe_newq_len++;
 	queue_work(aoe_wq, &aoe_newdev_work);
 unlock:
@@ -1095,6 +1117,7 @@ static struct aoe_newdev *newq_pop(void)
 	nd = list_first_entry_or_null(&aoe_newq, struct aoe_newdev, node);
 	if (nd) {
 		list_del(&nd->node);
+		hash_del(&nd->hnode);
 		aoe_newq_len--;
 	}
 	spin_unlock_bh(&aoe_newq_lock);

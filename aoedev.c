@@ -13,6 +13,7 @@
 #include <linux/etherdevice.h>
 #include <linux/hashtable.h>
 #include <linux/rtnetlink.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "aoe.h"
@@ -69,13 +70,59 @@ static void aoedev_release(struct kref *kref)
 {
 	struct aoe_dev *d = container_of(kref, struct aoe_dev, kref);
 
-	kfree(d->frames);
+	kfree(d->more_frames);
 	kfree(d);
 }
 
 void aoedev_put(struct aoe_dev *d)
 {
 	kref_put(&d->kref, aoedev_release);
+}
+
+static void frames_init(struct aoe_dev *d, struct aoe_frame *f,
+			unsigned int first, unsigned int n)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&d->lock);
+	for (i = 0; i < n; i++) {
+		f[i].idx = first + i;
+		list_add_tail(&f[i].node, &d->free_frames);
+	}
+}
+
+/*
+ * The frames beyond the boot ones, for a device that was identified (a
+ * made-up address that only answers config queries never costs them).
+ * Process context; they stay until the device is freed.
+ */
+static int aoedev_more_frames(struct aoe_dev *d)
+{
+	struct aoe_frame *f;
+
+	if (d->more_frames)
+		return 0;
+	/* One kmalloc-16k object, not a 32k one: keep the frame small. */
+	BUILD_BUG_ON((AOE_MAX_FRAMES - AOE_BOOT_FRAMES) * sizeof(*f) > SZ_16K);
+	f = kcalloc(AOE_MAX_FRAMES - AOE_BOOT_FRAMES, sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	spin_lock_bh(&d->lock);
+	frames_init(d, f, AOE_BOOT_FRAMES, AOE_MAX_FRAMES - AOE_BOOT_FRAMES);
+	d->more_frames = f;
+	spin_unlock_bh(&d->lock);
+	return 0;
+}
+
+/* The frame with tag index @idx, or NULL if there is none (yet). */
+struct aoe_frame *aoedev_frame(struct aoe_dev *d, u32 idx)
+{
+	lockdep_assert_held(&d->lock);
+	if (idx < AOE_BOOT_FRAMES)
+		return &d->boot_frames[idx];
+	if (idx >= AOE_MAX_FRAMES || !d->more_frames)
+		return NULL;
+	return &d->more_frames[idx - AOE_BOOT_FRAMES];
 }
 
 /*
@@ -103,7 +150,7 @@ static void aoedev_work(struct work_struct *work)
 		goto unlock;
 	if (d->disk)
 		aoeblk_update(d);
-	else if (aoeblk_add(d))
+	else if (aoedev_more_frames(d) || aoeblk_add(d))
 		aoedev_unidentify(d);
 unlock:
 	mutex_unlock(&d->mtx);
@@ -112,16 +159,13 @@ unlock:
 static struct aoe_dev *aoedev_alloc(u16 shelf, u8 slot)
 {
 	struct aoe_dev *d;
-	int i;
 
+	/* The tag keeps a frame's index in 8 bits. */
+	BUILD_BUG_ON(AOE_MAX_FRAMES > 256);
+	BUILD_BUG_ON(AOE_BOOT_FRAMES < 1 || AOE_BOOT_FRAMES >= AOE_MAX_FRAMES);
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return NULL;
-	d->frames = kcalloc(AOE_MAX_FRAMES, sizeof(*d->frames), GFP_KERNEL);
-	if (!d->frames) {
-		kfree(d);
-		return NULL;
-	}
 	kref_init(&d->kref);
 	d->shelf = shelf;
 	d->slot = slot;
@@ -133,10 +177,9 @@ static struct aoe_dev *aoedev_alloc(u16 shelf, u8 slot)
 	INIT_LIST_HEAD(&d->free_frames);
 	INIT_LIST_HEAD(&d->out_frames);
 	INIT_LIST_HEAD(&d->pending);
-	for (i = 0; i < AOE_MAX_FRAMES; i++) {
-		d->frames[i].idx = i;
-		list_add_tail(&d->frames[i].node, &d->free_frames);
-	}
+	spin_lock_bh(&d->lock);
+	frames_init(d, d->boot_frames, 0, AOE_BOOT_FRAMES);
+	spin_unlock_bh(&d->lock);
 	d->last_progress = jiffies;
 	d->created = jiffies;
 	timer_setup(&d->timer, aoecmd_timer, 0);

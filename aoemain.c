@@ -29,10 +29,15 @@ module_param(aoe_dyndevs, int, 0444);
 MODULE_PARM_DESC(aoe_dyndevs,
 		 "Allocate minor numbers dynamically; 0 = static minors (shelf*16+slot)*16 for aoe-mkdevs (default 1)");
 
-unsigned int aoe_maxdevs = 256;
+/*
+ * Room for a 1000-disk SAN. A flood of made-up addresses fills it with
+ * devices that were never identified: about 4 KiB each (their frames and
+ * disk come with identification), evicted after a grace period.
+ */
+unsigned int aoe_maxdevs = 1024;
 module_param(aoe_maxdevs, uint, 0644);
 MODULE_PARM_DESC(aoe_maxdevs,
-		 "Most shelf.slot devices tracked; bounds what discovery answers can create (default 256)");
+		 "Most shelf.slot devices tracked; bounds what discovery answers can create (default 1024)");
 
 /* Disk creation, new devices and discovery; may reclaim memory. */
 struct workqueue_struct *aoe_wq;
