@@ -89,7 +89,9 @@ struct aoe_target {
 	struct aoe_rtt rtt;
 	struct aoe_win win;
 	u32 nout;			/* frames outstanding */
-	u32 max_nout;			/* most frames ever outstanding */
+	/* Earlier copies of resent frames that may still wait in its queue */
+	u32 ghosts;
+	u32 max_nout;			/* most of nout + ghosts ever */
 	unsigned long loss_stamp;	/* jiffies of the last window cut */
 	u32 cut_tag;			/* tag whose timeout cut the window */
 	u64 answered_ns;		/* latest send time of an answered frame */
@@ -129,6 +131,9 @@ struct aoe_frame {
 	u8 kind;
 	u8 retries;
 	u8 redirects;			/* resent after AoE error 3 or 6 */
+	/* 1 + index of the target an earlier copy was sent to; 0: none */
+	u8 ghost;
+	bool held;			/* answered write waiting for its ghost */
 	u64 sent_ns;			/* latest transmission, for the RTT */
 	u64 prev_sent_ns;		/* when prev_tag was sent */
 	unsigned long sent_j;		/* latest transmission */
@@ -164,6 +169,7 @@ struct aoe_stats {
 	u64 redirects;		/* frames resent elsewhere after error 3/6 */
 	u64 flushes;		/* FLUSH CACHE frames sent */
 	u64 no_skb;		/* sends that found no memory for a frame */
+	u64 held;		/* answered writes held for an earlier copy */
 };
 
 struct aoe_dev {

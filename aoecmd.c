@@ -33,6 +33,8 @@
 #define AOE_NEWQ_HASH_BITS	6
 #define AOE_MAX_BACKOFF		6	/* RTO doubles at most this many times */
 #define AOE_TARGET_SICK		2	/* timeouts in a row: avoid, probe */
+/* A held write's earlier copy is taken as lost after this. */
+#define AOE_HOLD_MAX		(AOE_STALL_REPORT_SECS * HZ)
 
 /* Counters for frames that belong to no device. */
 static atomic64_t aoe_orphan_rsp = ATOMIC64_INIT(0);
@@ -113,8 +115,42 @@ static struct aoe_frame *frame_get(struct aoe_dev *d)
 	return f;
 }
 
+static void target_note_nout(struct aoe_target *t)
+{
+	if (t->nout + t->ghosts > t->max_nout)
+		t->max_nout = t->nout + t->ghosts;
+}
+
+/*
+ * A frame resent while an earlier copy may still wait in its target's
+ * queue (a target that stalled has not lost it) counts twice against that
+ * target's window, so that resends never overrun the target's buffer. A
+ * target carries out its commands in order (vblade does; so does each port
+ * of a shelf), so the earlier copy is behind us when its late answer comes
+ * or when the target answers anything sent after it; it is also given up
+ * when the frame is done. One per frame at most.
+ */
+static void frame_ghost_set(struct aoe_dev *d, struct aoe_frame *f)
+{
+	if (f->ghost || !f->t)
+		return;
+	f->ghost = f->t - d->targets + 1;
+	f->t->ghosts++;
+	target_note_nout(f->t);
+}
+
+static void frame_ghost_clear(struct aoe_dev *d, struct aoe_frame *f)
+{
+	if (!f->ghost)
+		return;
+	d->targets[f->ghost - 1].ghosts--;
+	f->ghost = 0;
+}
+
 static void frame_put(struct aoe_dev *d, struct aoe_frame *f)
 {
+	frame_ghost_clear(d, f);
+	f->held = false;
 	if (f->t)
 		f->t->nout--;
 	if (f->kind == AOE_FK_IDENT)
@@ -186,8 +222,8 @@ static void frame_send(struct aoe_dev *d, struct aoe_frame *f,
 		if (f->t)
 			f->t->nout--;
 		f->t = t;
-		if (++t->nout > t->max_nout)
-			t->max_nout = t->nout;
+		t->nout++;
+		target_note_nout(t);
 	}
 	f->sent_j = jiffies;
 	f->sent_ns = ktime_get_ns();
@@ -224,6 +260,12 @@ static bool target_unwell(const struct aoe_target *t)
 static u32 target_room(const struct aoe_target *t)
 {
 	return target_unwell(t) ? 1 : t->win.cwnd;
+}
+
+/* Whether @t's window (its buffer, as far as we know) has room for one. */
+static bool target_has_room(const struct aoe_target *t)
+{
+	return t->nout + t->ghosts < target_room(t);
 }
 
 /*
@@ -263,8 +305,7 @@ static struct aoe_target *pick_target(struct aoe_dev *d,
 			struct aoe_target *t = &d->targets[k];
 			struct net_device *ifp;
 
-			if (target_unwell(t) != pass ||
-			    t->nout >= target_room(t))
+			if (target_unwell(t) != pass || !target_has_room(t))
 				continue;
 			if (pass && time_before(jiffies, t->next_probe) &&
 			    target_probe_only(d, t))
@@ -286,6 +327,66 @@ static struct aoe_target *pick_target(struct aoe_dev *d,
 }
 
 static void cmd_maybe_done(struct aoe_cmd *cmd, struct list_head *done);
+
+/* @f is finished: free it and account it to its command. */
+static void frame_done(struct aoe_dev *d, struct aoe_frame *f,
+		       struct list_head *done)
+{
+	struct aoe_cmd *cmd = f->cmd;
+
+	frame_put(d, f);
+	if (cmd) {
+		cmd->nout--;
+		cmd_maybe_done(cmd, done);
+	}
+}
+
+/*
+ * An answered write whose earlier copy may still wait in another target's
+ * queue (another port of the same disk, say, that stalled) does not
+ * complete yet: that copy, carried out after a newer write to the same
+ * sectors, would bring old data back. The frame waits, under a fresh tag
+ * that is never sent (a duplicate of the answer is still known as one),
+ * until the copy is behind that target (see frame_ghost_set) or
+ * AOE_HOLD_MAX passes; a flush waits for it too (it counts in
+ * nout_writes). Its own target's window has room for others meanwhile.
+ */
+static bool frame_hold(struct aoe_dev *d, struct aoe_frame *f)
+{
+	if (!f->ghost || f->kind != AOE_FK_DATA || !f->cmd->write)
+		return false;
+	f->held = true;
+	f->done_tag = f->tag;
+	frame_new_tag(f);
+	f->t->nout--;
+	f->t = NULL;
+	f->deadline = jiffies + AOE_HOLD_MAX;
+	timer_reduce(&d->timer, f->deadline);
+	d->st.held++;
+	return true;
+}
+
+/*
+ * @t answered a frame sent at t->answered_ns: earlier copies still counted
+ * as waiting in its queue are behind it now, and writes held for them go.
+ */
+static void target_ghosts_settle(struct aoe_dev *d, struct aoe_target *t,
+				 struct list_head *done)
+{
+	u8 ghost = t - d->targets + 1;
+	struct aoe_frame *f, *n;
+
+	lockdep_assert_held(&d->lock);
+	if (!t->ghosts)
+		return;
+	list_for_each_entry_safe(f, n, &d->out_frames, node) {
+		if (f->ghost != ghost || f->prev_sent_ns >= t->answered_ns)
+			continue;
+		frame_ghost_clear(d, f);
+		if (f->held)
+			frame_done(d, f, done);
+	}
+}
 
 /*
  * A flush at the head of the pending list waits until every earlier write
@@ -534,13 +635,16 @@ static void frame_error(struct aoe_dev *d, struct aoe_frame *f,
  * frame.
  */
 static void frame_spurious(struct aoe_dev *d, struct aoe_frame *f,
-			   const u8 *src)
+			   const u8 *src, struct list_head *done)
 {
 	struct aoe_target *t = aoedev_target(d, src, false);
 
 	if (!t)
 		return;
 	d->st.spurious++;
+	frame_ghost_clear(d, f);
+	if (f->held)
+		frame_done(d, f, done);
 	t->fails = 0;
 	aoe_rtt_sample(&t->rtt, div_u64(ktime_get_ns() - f->prev_sent_ns,
 					1000));
@@ -554,7 +658,8 @@ static void frame_spurious(struct aoe_dev *d, struct aoe_frame *f,
 /* Match a response to its frame; count and refuse what does not match. */
 static struct aoe_frame *match_frame(struct aoe_dev *d, struct sk_buff *skb,
 				     struct net_device *ifp,
-				     const struct aoe_rsp_info *ri)
+				     const struct aoe_rsp_info *ri,
+				     struct list_head *done)
 {
 	u32 idx = aoe_tag_idx(ri->tag);
 	struct aoe_frame *f;
@@ -570,7 +675,7 @@ static struct aoe_frame *match_frame(struct aoe_dev *d, struct sk_buff *skb,
 		else
 			d->st.late++;
 		if (f->prev_tag && ri->tag == f->prev_tag)
-			frame_spurious(d, f, eth_hdr(skb)->h_source);
+			frame_spurious(d, f, eth_hdr(skb)->h_source, done);
 		return NULL;
 	}
 	if (ether_addr_equal(eth_hdr(skb)->h_source, f->t->mac) &&
@@ -784,6 +889,7 @@ static void rexmit(struct aoe_dev *d, struct aoe_frame *f,
 	}
 	f->prev_tag = f->tag;
 	f->prev_sent_ns = f->sent_ns;
+	frame_ghost_set(d, f);
 	trace_aoe_rexmit(d->name, f->tag, f->lba, f->retries, t->win.cwnd);
 	aoechr_msg("%s: retransmit tag %08x lba %llu\n", d->name, f->tag,
 		   (unsigned long long)f->lba);
@@ -810,7 +916,6 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 	struct sk_buff_head txq;
 	enum aoe_answer ans;
 	struct aoe_frame *f;
-	struct aoe_cmd *cmd;
 	struct aoe_dev *d;
 	LIST_HEAD(done);
 	u32 rtt = 0;
@@ -824,7 +929,7 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 	spin_lock_bh(&d->lock);
 	if (d->gone)
 		goto unlock;
-	f = match_frame(d, skb, ifp, ri);
+	f = match_frame(d, skb, ifp, ri, &done);
 	if (!f)
 		goto unlock;
 	ans = frame_answer(d, f, skb, ri, &txq);
@@ -834,8 +939,10 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 	stall_end(d);
 	d->last_progress = jiffies;
 	f->t->fails = 0;
-	if (f->sent_ns > f->t->answered_ns)
+	if (f->sent_ns > f->t->answered_ns) {
 		f->t->answered_ns = f->sent_ns;
+		target_ghosts_settle(d, f->t, &done);
+	}
 	if (!f->retries) {
 		rtt = div_u64(ktime_get_ns() - f->sent_ns, 1000);
 		aoe_rtt_sample(&f->t->rtt, rtt);
@@ -847,12 +954,8 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 		goto pump;
 	}
 	aoe_win_ack(&f->t->win);
-	cmd = f->cmd;
-	frame_put(d, f);
-	if (cmd) {
-		cmd->nout--;
-		cmd_maybe_done(cmd, &done);
-	}
+	if (!frame_hold(d, f))
+		frame_done(d, f, &done);
 pump:
 	aoecmd_pump(d, &txq, &done);
 unlock:
@@ -904,7 +1007,7 @@ static bool rexmit_now(struct aoe_dev *d, struct aoe_frame *f, u32 *probed)
 		return true;
 	if (f->t->fails >= AOE_TARGET_SICK && f->kind != AOE_FK_FLUSH) {
 		t = other_target(d, f, &ifp, false);
-		if (t && t->nout < target_room(t))
+		if (t && target_has_room(t))
 			return true;
 	}
 	bit = BIT(f->t - d->targets);
@@ -939,7 +1042,9 @@ void aoecmd_timer(struct timer_list *timer)
 	list_for_each_entry_safe(f, fn, &d->out_frames, node) {
 		if (time_before(now, f->deadline))
 			continue;
-		if (rexmit_now(d, f, &probed))
+		if (f->held)	/* its earlier copy is taken as lost now */
+			frame_done(d, f, &done);
+		else if (rexmit_now(d, f, &probed))
 			rexmit(d, f, &txq);
 		else
 			f->deadline = now + frame_timeout(f);

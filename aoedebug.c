@@ -13,10 +13,12 @@
  *              aoe_error_1 .. aoe_error_6, aoe_error_other N
  *              splits N    redirects N     flushes N
  *              no_skb N (sends without memory for the frame: resent later)
+ *              held N (answered writes held until an earlier copy of
+ *                      theirs was answered or timed out)
  *              target N mac M
  *                bufcnt N  scnt N  fwver 0xNNNN  paths if0,if1
  *                cwnd N  ssthresh N  outstanding N  fails N
- *                refused N  max_outstanding N
+ *                refused N  ghosts N  max_outstanding N
  *                srtt_us N  rttvar_us N  rto_us N
  *   global   answers for no known device, discovery answers dropped at the
  *            bound of pending new devices, frames dropped because their
@@ -57,8 +59,8 @@ static void show_target(struct seq_file *m, unsigned int i,
 	seq_printf(m, "%s\n", t->npaths ? "" : "none");
 	seq_printf(m, "  cwnd %u\n  ssthresh %u\n  outstanding %u\n  fails %u\n",
 		   t->win.cwnd, t->win.ssthresh, t->nout, t->fails);
-	seq_printf(m, "  refused %u\n  max_outstanding %u\n", t->refused,
-		   t->max_nout);
+	seq_printf(m, "  refused %u\n  ghosts %u\n  max_outstanding %u\n",
+		   t->refused, t->ghosts, t->max_nout);
 	seq_printf(m, "  srtt_us %u\n  rttvar_us %u\n  rto_us %u\n",
 		   t->rtt.srtt, t->rtt.rttvar, aoe_rtt_rto(&t->rtt));
 }
@@ -80,6 +82,7 @@ static void show_stats(struct seq_file *m, const struct aoe_stats *st)
 	seq_printf(m, "splits %llu\nredirects %llu\nflushes %llu\n",
 		   st->splits, st->redirects, st->flushes);
 	seq_printf(m, "no_skb %llu\n", st->no_skb);
+	seq_printf(m, "held %llu\n", st->held);
 }
 
 /* Copy under the lock, print without it: seq_file may allocate. */

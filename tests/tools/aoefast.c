@@ -12,7 +12,10 @@
  *     and the answers of a batch leave in one sendmmsg, past the qdisc
  *     (PACKET_QDISC_BYPASS);
  *   - --threads N workers, each with its own socket in one PACKET_FANOUT
- *     group, share the load;
+ *     group, share the load; a classic BPF program gives all frames of one
+ *     shelf.slot to the same worker, so each address is served in the
+ *     order its frames came, as by a real target's port (an initiator may
+ *     rely on that when it resends a write);
  *   - --count N serves N shelf.slot addresses at once (16 slots a shelf,
  *     as a Coraid shelf), each on its own slice of the file.
  * It answers a frame only after reading all of it and never drops work on
@@ -27,6 +30,7 @@
  * Run with --help for the options.
  */
 #include <getopt.h>
+#include <linux/filter.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -90,7 +94,7 @@ static struct {
 	uint16_t shelf;		/* of the first address */
 	uint8_t slot;
 	unsigned int count, slots_per_shelf, threads, bufcnt, stats_secs;
-	int fanout_mode;
+	bool fanout_lb;
 	bool announce;
 	uint8_t *map;
 	size_t map_len;
@@ -102,7 +106,6 @@ static struct {
 	.slots_per_shelf = SLOTS_DEFAULT,
 	.threads = 1,
 	.bufcnt = BUFCNT_DEFAULT,
-	.fanout_mode = PACKET_FANOUT_LB,
 	.announce = true,
 };
 
@@ -127,7 +130,9 @@ static void usage(int rc)
 	       "                         on the k-th of N equal slices of FILE\n"
 	       "      --slots N          slots per shelf (default %u)\n"
 	       "  -t, --threads N        workers in one PACKET_FANOUT group (default 1)\n"
-	       "      --fanout lb|cpu|hash  how frames are spread (default lb)\n"
+	       "      --fanout addr|lb   how frames are spread over them: by shelf.slot\n"
+	       "                         (default: each address served in order), or\n"
+	       "                         round robin (reorders one address's frames)\n"
 	       "  -b, --bufcnt N         buffer count advertised (default %u)\n"
 	       "      --stats SECS       print figures every SECS (default: at exit\n"
 	       "                         and on SIGUSR1 only)\n"
@@ -234,12 +239,37 @@ static int open_worker_socket(void)
 	/* Not fatal: only a little slower without it. */
 	setsockopt(s.fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	if (F.threads > 1) {
-		fanout = FANOUT_GROUP | F.fanout_mode << 16;
+		fanout = FANOUT_GROUP | (F.fanout_lb ? PACKET_FANOUT_LB :
+					 PACKET_FANOUT_CBPF) << 16;
 		if (setsockopt(s.fd, SOL_PACKET, PACKET_FANOUT, &fanout,
 			       sizeof(fanout)) < 0)
 			aw_die("PACKET_FANOUT: %s", strerror(errno));
 	}
 	return s.fd;
+}
+
+/*
+ * The fanout group's choice of worker: (major << 8 | minor) modulo the
+ * number of workers. The program sees the frame from the AoE header on.
+ */
+static void fanout_by_address(int fd)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, AW_OFF_MAJOR - AW_ETH_HLEN),
+		BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 8),
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, AW_OFF_MINOR - AW_ETH_HLEN),
+		BPF_STMT(BPF_ALU | BPF_ADD | BPF_X, 0),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(code) / sizeof(code[0]),
+		.filter = code,
+	};
+
+	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &prog,
+		       sizeof(prog)) < 0)
+		aw_die("PACKET_FANOUT_DATA: %s", strerror(errno));
 }
 
 /* ---------------------------------------------------------------- answers -- */
@@ -678,14 +708,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'F':
 			if (!strcmp(optarg, "lb"))
-				F.fanout_mode = PACKET_FANOUT_LB;
-			else if (!strcmp(optarg, "cpu"))
-				F.fanout_mode = PACKET_FANOUT_CPU;
-			else if (!strcmp(optarg, "hash"))
-				F.fanout_mode = PACKET_FANOUT_HASH;
-			else
-				aw_die("bad --fanout '%s' (lb, cpu, hash)",
-				       optarg);
+				F.fanout_lb = true;
+			else if (strcmp(optarg, "addr"))
+				aw_die("bad --fanout '%s' (addr, lb)", optarg);
 			break;
 		case 'b':
 			F.bufcnt = (unsigned int)aw_num("--bufcnt", optarg,
@@ -732,6 +757,8 @@ int main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	for (i = 0; i < F.threads; i++)
 		F.w[i] = new_worker(i);
+	if (F.threads > 1 && !F.fanout_lb)
+		fanout_by_address(F.w[0]->fd);
 	printf("aoefast: %u address(es) from e%u.%u on %s (%s), %llu sectors each, bufcnt %u, %u thread(s)\n",
 	       F.count, F.shelf, F.slot, F.ifname, aw_mac_str(F.mac, macs),
 	       (unsigned long long)F.units[0].sectors, F.bufcnt, F.threads);

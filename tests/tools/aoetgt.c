@@ -6,7 +6,9 @@
  * ATA READ/WRITE SECTORS (and EXT), IDENTIFY DEVICE, FLUSH CACHE (and EXT),
  * CHECK POWER MODE, and query config (read, test, prefix test, set, force
  * set). On top of that it can fail chosen sectors with an ATA error, answer
- * with AoE errors, drop, duplicate, delay and corrupt its answers, and log
+ * with AoE errors, drop, duplicate, delay and corrupt its answers, stall
+ * (stop serving for a while before some writes, keeping the order of what
+ * waits, as a starved target does), and log
  * every command and answer with a sequence number and a timestamp.
  *
  * Writes go to the file with pwrite() and reach stable storage only on a
@@ -99,10 +101,11 @@ static struct {
 	int n_ata_err;
 	struct aoeerr aoe_err[MAX_AOEERR];
 	int n_aoe_err;
-	double drop, dup, corrupt, slow;
+	double drop, dup, corrupt, slow, stall;
 	bool corrupt_data;
 	unsigned int delay_ms;
 	unsigned int slow_ms;
+	unsigned int stall_ms;
 	struct aw_rng rng;
 	uint8_t cfg[AW_CFG_STRMAX];
 	unsigned int cfglen;
@@ -113,11 +116,13 @@ static struct {
 	struct vcache vc;
 	/* counters */
 	uint64_t rx[K_NR], tx, dropped, duped, corrupted, ignored, slowed;
+	uint64_t stalled;
 } T = {
 	.fd = -1,
 	.bufcnt = 16,
 	.fwver = 0x4019,
 	.slow_ms = 300,
+	.stall_ms = 500,
 };
 
 static volatile sig_atomic_t want_stop, want_resize, want_cut;
@@ -153,11 +158,14 @@ static void usage(int rc)
 "  --delay MS          send every answer MS milliseconds late\n"
 "  --slow PCT          send PCT %% of ATA answers --slow-ms later still\n"
 "  --slow-ms MS        see --slow (default 300)\n"
+"  --stall PCT         before PCT %% of writes, serve nothing for --stall-ms\n"
+"                      (what arrives meanwhile waits, in order)\n"
+"  --stall-ms MS       see --stall (default 500)\n"
 "  --corrupt PCT       corrupt PCT %% of ATA answers: wrong tag, short frame or\n"
 "                      wrong sector count; with --corrupt-data instead flip a\n"
 "                      byte of read data (read answers only)\n"
 "  --corrupt-data      see --corrupt\n"
-"  --seed N            seed for --drop, --dup, --corrupt (default 1)\n"
+"  --seed N            seed for --drop, --dup, --corrupt, --stall (default 1)\n"
 "  --announce          broadcast a config answer at start\n"
 "  --volatile MODEL    a volatile write cache in front of FILE (implies\n"
 "                      --wcache): written sectors stay in memory until a FLUSH;\n"
@@ -631,6 +639,11 @@ static void do_ata(const uint8_t *req, size_t len)
 	uint8_t st = AW_ST_OK, er = 0;
 	int aoeerr, max;
 
+	if (kind == K_WRITE && aw_chance(&T.rng, T.stall)) {
+		T.stalled++;
+		logline("RX", kind, tag, lba, n, "stall %u ms", T.stall_ms);
+		aw_sleep_us((uint64_t)T.stall_ms * 1000u);
+	}
 	T.rx[kind]++;
 	logline("RX", kind, tag, lba, n, "cmd=%02x aflags=%02x len=%zu", cmd,
 		req[AW_OFF_AFLAGS], len);
@@ -858,7 +871,7 @@ static double parse_pct(const char *what, const char *s)
 
 enum {
 	O_BUFCNT = 256, O_SCNT, O_FWVER, O_WCACHE, O_NOFLUSHEXT, O_SIZE, O_LOG,
-	O_ATAERR, O_AOEERR, O_DROP, O_DUP, O_DELAY, O_SLOW, O_SLOWMS, O_CORRUPT, O_CORRUPTDATA,
+	O_ATAERR, O_AOEERR, O_DROP, O_DUP, O_DELAY, O_SLOW, O_SLOWMS, O_STALL, O_STALLMS, O_CORRUPT, O_CORRUPTDATA,
 	O_SEED, O_ANNOUNCE, O_VOLATILE, O_CACHEMB,
 };
 
@@ -877,6 +890,8 @@ static const struct option longopts[] = {
 	{ "delay", required_argument, NULL, O_DELAY },
 	{ "slow", required_argument, NULL, O_SLOW },
 	{ "slow-ms", required_argument, NULL, O_SLOWMS },
+	{ "stall", required_argument, NULL, O_STALL },
+	{ "stall-ms", required_argument, NULL, O_STALLMS },
 	{ "corrupt", required_argument, NULL, O_CORRUPT },
 	{ "corrupt-data", no_argument, NULL, O_CORRUPTDATA },
 	{ "seed", required_argument, NULL, O_SEED },
@@ -986,6 +1001,12 @@ int main(int argc, char **argv)
 		case O_SLOWMS:
 			T.slow_ms = (unsigned int)aw_num("--slow-ms", optarg, 600000);
 			break;
+		case O_STALL:
+			T.stall = parse_pct("--stall", optarg);
+			break;
+		case O_STALLMS:
+			T.stall_ms = (unsigned int)aw_num("--stall-ms", optarg, 600000);
+			break;
 		case O_CORRUPT:
 			T.corrupt = parse_pct("--corrupt", optarg);
 			break;
@@ -1090,10 +1111,11 @@ int main(int argc, char **argv)
 	fprintf(stderr, "aoetgt: rx cfg %" PRIu64 " ident %" PRIu64 " read %"
 		PRIu64 " write %" PRIu64 " flush %" PRIu64 " other %" PRIu64
 		"; tx %" PRIu64 " dropped %" PRIu64 " duplicated %" PRIu64
-		" corrupted %" PRIu64 " ignored %" PRIu64 " slowed %" PRIu64 "\n",
+		" corrupted %" PRIu64 " ignored %" PRIu64 " slowed %" PRIu64
+		" stalled %" PRIu64 "\n",
 		T.rx[K_CFG], T.rx[K_IDENT], T.rx[K_READ], T.rx[K_WRITE],
 		T.rx[K_FLUSH], T.rx[K_OTHER], T.tx, T.dropped, T.duped,
-		T.corrupted, T.ignored, T.slowed);
+		T.corrupted, T.ignored, T.slowed, T.stalled);
 	if (T.log)
 		fclose(T.log);
 	close(T.fd);

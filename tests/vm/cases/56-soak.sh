@@ -43,13 +43,7 @@ mtu=1500
 vblade_start 0 0 aoet0 "$f"
 vblade_start 0 0 aoet1 "$f"
 aoe_attach
-both_paths() {
-	case $(cat "$(aoe_sys 0 0)/netif") in
-	*aoei0*aoei1*|*aoei1*aoei0*) return 0 ;;
-	esac
-	return 1
-}
-wait_for 30 both_paths || fail "netif is '$(cat "$(aoe_sys 0 0)/netif")'"
+wait_for 30 aoe_netif_has 0 0 aoei0 aoei1 || fail "netif is '$(cat "$(aoe_sys 0 0)/netif")'"
 
 stop=$AOE_TMP/soak.stop
 errs=$AOE_TMP/soak.errors

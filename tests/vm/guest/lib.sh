@@ -402,6 +402,17 @@ aoe_ctr() {
 		"/sys/kernel/debug/aoe/e$1.$2" 2>/dev/null || true
 }
 
+# aoe_netif_has SHELF SLOT IFACE...: the disk's sysfs netif lists every
+# IFACE (it reaches its targets through all of them).
+aoe_netif_has() {
+	local list i
+	list=,$(cat "$(aoe_sys "$1" "$2")/netif" 2>/dev/null),
+	shift 2
+	for i in "$@"; do
+		[[ $list == *,"$i",* ]] || return 1
+	done
+}
+
 # aoe_discover: run aoe-discover (the aoetools script).
 aoe_discover() { aoe-discover || fail "aoe-discover failed"; }
 
