@@ -35,6 +35,8 @@
 #define AOE_TARGET_SICK		2	/* timeouts in a row: avoid, probe */
 /* A held write's earlier copy is taken as lost after this. */
 #define AOE_HOLD_MAX		(AOE_STALL_REPORT_SECS * HZ)
+/* Timeouts after which a frame that may still be queued is resent anyway */
+#define AOE_OVERDUE		4
 
 /* Counters for frames that belong to no device. */
 static atomic64_t aoe_orphan_rsp = ATOMIC64_INIT(0);
@@ -873,7 +875,8 @@ static struct aoe_target *rexmit_target(struct aoe_dev *d,
 	return other_target(d, f, ifpp, true);
 }
 
-static void rexmit(struct aoe_dev *d, struct aoe_frame *f,
+/* Resend @f; @queued: its earlier copy may still wait in its target. */
+static void rexmit(struct aoe_dev *d, struct aoe_frame *f, bool queued,
 		   struct sk_buff_head *txq)
 {
 	struct aoe_target *t = f->t;
@@ -889,7 +892,8 @@ static void rexmit(struct aoe_dev *d, struct aoe_frame *f,
 	}
 	f->prev_tag = f->tag;
 	f->prev_sent_ns = f->sent_ns;
-	frame_ghost_set(d, f);
+	if (queued)
+		frame_ghost_set(d, f);
 	trace_aoe_rexmit(d->name, f->tag, f->lba, f->retries, t->win.cwnd);
 	aoechr_msg("%s: retransmit tag %08x lba %llu\n", d->name, f->tag,
 		   (unsigned long long)f->lba);
@@ -987,34 +991,44 @@ static void timer_rearm(struct aoe_dev *d)
 		mod_timer(&d->timer, next);
 }
 
+/* What becomes of a frame past its deadline. */
+enum aoe_rexmit {
+	REXMIT_WAIT,	/* one more timeout: its target may still have it */
+	REXMIT_LOST,	/* its target is past it: resend */
+	REXMIT_AGAIN,	/* resend, though an earlier copy may still wait */
+};
+
 /*
- * Whether @f, past its deadline, is resent now. It is if its target has
- * since answered a frame sent after it (@f was lost), or if its target is
- * sick and another one has room for @f. If the target has been silent
- * since, the frames timing out together are most likely waiting in a
- * target that stalled, and resending them all to it would overrun its
- * buffer: the first of them in out_frames (the order frames were taken)
- * probes, the others wait one more timeout. @probed: targets probed in
- * this pass.
+ * If @f's target has since answered a frame sent after it, @f was lost.
+ * If the target has been silent since, @f most likely waits in a target
+ * that stalled: a copy goes to another target if its own is sick and
+ * another has room; to its own one only if the copy fits its buffer (the
+ * earlier copy counts, see frame_ghost_set), one probe per target per
+ * pass (@probed), the first frame in out_frames (the order frames were
+ * taken). A frame long overdue (AOE_OVERDUE timeouts) is resent anyway.
  */
-static bool rexmit_now(struct aoe_dev *d, struct aoe_frame *f, u32 *probed)
+static enum aoe_rexmit rexmit_decide(struct aoe_dev *d, struct aoe_frame *f,
+				     u32 *probed, unsigned long now)
 {
 	struct aoe_target *t;
 	struct net_device *ifp;
 	u32 bit;
 
 	if (!f->t || f->sent_ns < f->t->answered_ns)
-		return true;
+		return REXMIT_LOST;
 	if (f->t->fails >= AOE_TARGET_SICK && f->kind != AOE_FK_FLUSH) {
 		t = other_target(d, f, &ifp, false);
 		if (t && target_has_room(t))
-			return true;
+			return REXMIT_AGAIN;
 	}
+	if (!target_has_room(f->t) &&
+	    time_before(now, f->sent_j + AOE_OVERDUE * frame_timeout(f)))
+		return REXMIT_WAIT;
 	bit = BIT(f->t - d->targets);
 	if (*probed & bit)
-		return false;
+		return REXMIT_WAIT;
 	*probed |= bit;
-	return true;
+	return REXMIT_AGAIN;
 }
 
 void aoecmd_timer(struct timer_list *timer)
@@ -1042,12 +1056,21 @@ void aoecmd_timer(struct timer_list *timer)
 	list_for_each_entry_safe(f, fn, &d->out_frames, node) {
 		if (time_before(now, f->deadline))
 			continue;
-		if (f->held)	/* its earlier copy is taken as lost now */
+		if (f->held) {	/* its earlier copy is taken as lost now */
 			frame_done(d, f, &done);
-		else if (rexmit_now(d, f, &probed))
-			rexmit(d, f, &txq);
-		else
+			continue;
+		}
+		switch (rexmit_decide(d, f, &probed, now)) {
+		case REXMIT_WAIT:
 			f->deadline = now + frame_timeout(f);
+			break;
+		case REXMIT_LOST:
+			rexmit(d, f, false, &txq);
+			break;
+		case REXMIT_AGAIN:
+			rexmit(d, f, true, &txq);
+			break;
+		}
 	}
 	aoecmd_pump(d, &txq, &done);
 	timer_rearm(d);
