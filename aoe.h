@@ -63,6 +63,9 @@
 /* Frames in the device, for IDENTIFY; the rest come when it is identified. */
 #define AOE_BOOT_FRAMES		2
 #define AOE_QUEUE_DEPTH		128
+#define AOE_TXPOOL_PAGES	256	/* most write-data pages a device keeps */
+/* Write data beyond this goes into pooled pages, not the skb's head */
+#define AOE_TX_LINEAR_MAX	2048
 #define AOE_DISCOVER_SECS	60
 #define AOE_STALL_REPORT_SECS	5	/* silence logged as a stall after this */
 #define AOE_RSV_MINE_MAX	AOE_MAX_PATHS	/* MACs in the list we set */
@@ -140,6 +143,18 @@ struct aoe_frame {
 	unsigned long deadline;
 };
 
+/*
+ * Pages for the write data of frames (aoenet.c). A page is reused once no
+ * skb references it any more (only the pool's reference is left), so a
+ * frame's data never lives in a request's pages and a resent or late copy
+ * keeps the pages it was built with. Under the device's lock.
+ */
+struct aoe_txpool {
+	unsigned int n;			/* pages allocated */
+	unsigned int next;		/* where the next search starts */
+	struct page *pages[AOE_TXPOOL_PAGES];
+};
+
 /* Per-request driver data (blk-mq pdu). */
 struct aoe_cmd {
 	struct list_head node;		/* d->pending, or a local done list */
@@ -196,6 +211,7 @@ struct aoe_dev {
 	struct aoe_target targets[AOE_MAX_TARGETS];
 	struct aoe_frame boot_frames[AOE_BOOT_FRAMES];
 	struct aoe_frame *more_frames;	/* the other frames, once identified */
+	struct aoe_txpool *txpool;	/* once identified */
 	struct list_head free_frames;
 	struct list_head out_frames;
 	struct list_head pending;	/* commands with bytes not yet framed */
@@ -240,6 +256,10 @@ bool aoenet_if_allowed(const struct net_device *ifp);
 int aoenet_set_iflist(const char *s, size_t len);
 struct sk_buff *aoenet_skb(struct net_device *ifp, const u8 *dst,
 			   unsigned int len);
+void aoenet_skb_drop(struct sk_buff *skb);
+struct page *aoenet_txpool_get(struct aoe_dev *d);
+void aoenet_txpool_trim(struct aoe_dev *d);
+void aoenet_txpool_free(struct aoe_txpool *pool);
 int aoenet_xmit_check(struct net_device *ifp);
 void aoenet_xmit(struct sk_buff_head *q);
 u64 aoenet_tx_dropped(void);

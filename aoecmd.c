@@ -42,34 +42,61 @@
 static atomic64_t aoe_orphan_rsp = ATOMIC64_INIT(0);
 static atomic64_t aoe_newq_dropped = ATOMIC64_INIT(0);
 
-/* Walk @len bytes of request data starting at (@bio, @iter). */
-static void aoe_data_copy(struct bio *bio, struct bvec_iter iter, u32 len,
-			  struct sk_buff *skb, int off, bool to_bio)
+/*
+ * The next piece, at most @max bytes, of the request data at (@bio, @iter),
+ * which advance past it; a zero length if the data ends early.
+ */
+static struct bio_vec aoe_data_next(struct bio **bio, struct bvec_iter *iter,
+				    u32 max)
+{
+	struct bio_vec bv = { };
+
+	if (!iter->bi_size) {
+		*bio = (*bio)->bi_next;
+		if (WARN_ON_ONCE(!*bio))
+			return bv;
+		*iter = (*bio)->bi_iter;
+	}
+	bv = bio_iter_iovec(*bio, *iter);
+	bv.bv_len = min(bv.bv_len, max);
+	bio_advance_iter_single(*bio, iter, bv.bv_len);
+	return bv;
+}
+
+/* Copy @len bytes of request data from (@bio, @iter), advancing, to @buf. */
+static void aoe_data_to_buf(struct bio **bio, struct bvec_iter *iter, u8 *buf,
+			    u32 len)
 {
 	while (len) {
-		struct bio_vec bv;
+		struct bio_vec bv = aoe_data_next(bio, iter, len);
 		void *p;
-		u32 n;
 
-		if (!iter.bi_size) {
-			bio = bio->bi_next;
-			if (WARN_ON_ONCE(!bio))
-				return;
-			iter = bio->bi_iter;
-		}
-		bv = bio_iter_iovec(bio, iter);
-		n = min(bv.bv_len, len);
+		if (!bv.bv_len)
+			return;
 		p = bvec_kmap_local(&bv);
-		if (to_bio) {
-			skb_copy_bits(skb, off, p, n);
-			flush_dcache_page(bv.bv_page);
-		} else {
-			skb_put_data(skb, p, n);
-		}
+		memcpy(buf, p, bv.bv_len);
 		kunmap_local(p);
-		bio_advance_iter_single(bio, &iter, n);
-		off += n;
-		len -= n;
+		buf += bv.bv_len;
+		len -= bv.bv_len;
+	}
+}
+
+/* Copy @len bytes of @skb from @off into the request data at (@bio, @iter). */
+static void aoe_data_from_skb(struct bio *bio, struct bvec_iter iter, u32 len,
+			      const struct sk_buff *skb, int off)
+{
+	while (len) {
+		struct bio_vec bv = aoe_data_next(&bio, &iter, len);
+		void *p;
+
+		if (!bv.bv_len)
+			return;
+		p = bvec_kmap_local(&bv);
+		skb_copy_bits(skb, off, p, bv.bv_len);
+		flush_dcache_page(bv.bv_page);
+		kunmap_local(p);
+		off += bv.bv_len;
+		len -= bv.bv_len;
 	}
 }
 
@@ -182,15 +209,44 @@ static unsigned long frame_timeout(struct aoe_frame *f)
 	return usecs_to_jiffies(min_t(u64, us, AOE_RTO_MAX_US)) + 1;
 }
 
+/* @f's write data into pooled pages, attached to @skb as fragments. */
+static int frame_data_frags(struct aoe_dev *d, struct aoe_frame *f,
+			    struct sk_buff *skb)
+{
+	struct bvec_iter iter = f->iter;
+	struct bio *bio = f->bio;
+	u32 left = f->len;
+	int i;
+
+	for (i = 0; left; i++) {
+		u32 n = min_t(u32, left, PAGE_SIZE);
+		struct page *pg = aoenet_txpool_get(d);
+
+		if (!pg)
+			return -ENOMEM;
+		aoe_data_to_buf(&bio, &iter, page_address(pg), n);
+		get_page(pg);
+		skb_fill_page_desc(skb, i, pg, 0, n);
+		skb->len += n;
+		skb->data_len += n;
+		skb->truesize += PAGE_SIZE;
+		left -= n;
+	}
+	return 0;
+}
+
 static struct sk_buff *frame_skb(struct aoe_dev *d, struct aoe_frame *f,
 				 struct net_device *ifp)
 {
 	bool write = f->kind == AOE_FK_DATA && f->cmd->write;
 	unsigned int dlen = write ? f->len : 0;
+	/* (A frame beyond what fragments hold, on a huge MTU, stays linear.) */
+	bool frags = dlen > AOE_TX_LINEAR_MAX &&
+		     dlen <= MAX_SKB_FRAGS * PAGE_SIZE;
 	struct sk_buff *skb;
 	struct aoe_ata *a;
 
-	skb = aoenet_skb(ifp, f->t->mac, AOE_ATA_HLEN + dlen);
+	skb = aoenet_skb(ifp, f->t->mac, AOE_ATA_HLEN + (frags ? 0 : dlen));
 	if (!skb)
 		return NULL;
 	aoe_hdr_build(skb_put(skb, sizeof(struct aoe_hdr)), d->shelf,
@@ -204,8 +260,16 @@ static struct sk_buff *frame_skb(struct aoe_dev *d, struct aoe_frame *f,
 	else
 		aoe_ata_build_rw(a, f->lba, f->len / AOE_SECTOR_SIZE, write,
 				 d->ii.lba48);
-	if (dlen)
-		aoe_data_copy(f->bio, f->iter, dlen, skb, 0, false);
+	if (frags && frame_data_frags(d, f, skb)) {
+		aoenet_skb_drop(skb);
+		return NULL;
+	}
+	if (dlen && !frags) {
+		struct bvec_iter iter = f->iter;
+		struct bio *bio = f->bio;
+
+		aoe_data_to_buf(&bio, &iter, skb_put(skb, dlen), dlen);
+	}
 	return skb;
 }
 
@@ -760,7 +824,7 @@ static enum aoe_answer frame_answer(struct aoe_dev *d, struct aoe_frame *f,
 	if (f->kind == AOE_FK_IDENT)
 		ident_done(d, skb);
 	else if (read_data)
-		aoe_data_copy(f->bio, f->iter, f->len, skb, AOE_ATA_HLEN, true);
+		aoe_data_from_skb(f->bio, f->iter, f->len, skb, AOE_ATA_HLEN);
 	else if (f->kind == AOE_FK_DATA)
 		f->t->dirty = true;
 	return ANS_DONE;
@@ -1044,8 +1108,10 @@ void aoecmd_timer(struct timer_list *timer)
 	spin_lock_bh(&d->lock);
 	if (d->gone)
 		goto unlock;
-	if (list_empty(&d->out_frames) && list_empty(&d->pending))
+	if (list_empty(&d->out_frames) && list_empty(&d->pending)) {
+		aoenet_txpool_trim(d);
 		goto unlock;
+	}
 	now = jiffies;
 	if (aoe_deadsecs &&
 	    time_after(now, d->last_progress + aoe_deadsecs * HZ)) {

@@ -70,6 +70,7 @@ static void aoedev_release(struct kref *kref)
 {
 	struct aoe_dev *d = container_of(kref, struct aoe_dev, kref);
 
+	aoenet_txpool_free(d->txpool);
 	kfree(d->more_frames);
 	kfree(d);
 }
@@ -98,6 +99,7 @@ static void frames_init(struct aoe_dev *d, struct aoe_frame *f,
  */
 static int aoedev_more_frames(struct aoe_dev *d)
 {
+	struct aoe_txpool *pool;
 	struct aoe_frame *f;
 
 	if (d->more_frames)
@@ -105,11 +107,16 @@ static int aoedev_more_frames(struct aoe_dev *d)
 	/* One kmalloc-16k object, not a 32k one: keep the frame small. */
 	BUILD_BUG_ON((AOE_MAX_FRAMES - AOE_BOOT_FRAMES) * sizeof(*f) > SZ_16K);
 	f = kcalloc(AOE_MAX_FRAMES - AOE_BOOT_FRAMES, sizeof(*f), GFP_KERNEL);
-	if (!f)
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!f || !pool) {
+		kfree(pool);
+		kfree(f);
 		return -ENOMEM;
+	}
 	spin_lock_bh(&d->lock);
 	frames_init(d, f, AOE_BOOT_FRAMES, AOE_MAX_FRAMES - AOE_BOOT_FRAMES);
 	d->more_frames = f;
+	d->txpool = pool;
 	spin_unlock_bh(&d->lock);
 	return 0;
 }

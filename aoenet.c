@@ -13,6 +13,7 @@
 #include <linux/error-injection.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
@@ -147,6 +148,78 @@ noinline struct sk_buff *aoenet_skb(struct net_device *ifp, const u8 *dst,
  * it); tests/vm/cases/55-fault-injection makes it fail through fail_function.
  */
 ALLOW_ERROR_INJECTION(aoenet_skb, NULL);
+
+/* Free a frame from aoenet_skb() that will not be sent, and its device ref. */
+void aoenet_skb_drop(struct sk_buff *skb)
+{
+	struct net_device *ifp = skb->dev;
+
+	kfree_skb(skb);
+	dev_put(ifp);
+}
+
+/*
+ * A page of @d's pool for write data: one that no skb references any more
+ * (its count is down to the pool's reference), searched from where the last
+ * search ended (the oldest pages come first), else a new one while the pool
+ * has room. The caller takes a reference for the skb. A jumbo frame's data
+ * in the skb's head would be an order-2 allocation per frame, zeroed page
+ * by page where init_on_alloc is on (Debian's default): pooled pages are
+ * zeroed once. NULL when none is free and no page could be had.
+ */
+struct page *aoenet_txpool_get(struct aoe_dev *d)
+{
+	struct aoe_txpool *p = d->txpool;
+	struct page *pg;
+	unsigned int i;
+
+	lockdep_assert_held(&d->lock);
+	if (!p)
+		return NULL;
+	for (i = 0; i < p->n; i++) {
+		pg = p->pages[p->next];
+		p->next = (p->next + 1) % p->n;
+		if (page_ref_count(pg) == 1)
+			return pg;
+	}
+	if (p->n == AOE_TXPOOL_PAGES)
+		return NULL;
+	pg = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+	if (pg)
+		p->pages[p->n++] = pg;
+	return pg;
+}
+
+/* An idle device keeps only the pages still in flight. */
+void aoenet_txpool_trim(struct aoe_dev *d)
+{
+	struct aoe_txpool *p = d->txpool;
+	unsigned int i, k = 0;
+
+	lockdep_assert_held(&d->lock);
+	if (!p)
+		return;
+	for (i = 0; i < p->n; i++) {
+		if (page_ref_count(p->pages[i]) == 1)
+			put_page(p->pages[i]);
+		else
+			p->pages[k++] = p->pages[i];
+	}
+	p->n = k;
+	p->next = 0;
+}
+
+/* With the device: skbs still in flight keep their pages until freed. */
+void aoenet_txpool_free(struct aoe_txpool *p)
+{
+	unsigned int i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n; i++)
+		put_page(p->pages[i]);
+	kfree(p);
+}
 
 /*
  * Whether @ifp can take a frame now. A frame for an interface that went down
