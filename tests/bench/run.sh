@@ -4,26 +4,37 @@
 # tests/bench/run.sh [options]
 #
 # Throughput benchmark in qemu (TCG): the stock aoe.ko, this project's
-# aoe.ko, NBD and a loop device, all on the same file in guest tmpfs (vblade
-# and nbd-server in netns tgt, over the same veth pair), alternating in
-# rounds. One VM per kernel. Writes build/bench/bench-KVER.md and prints it.
-# Asserts nothing about speed; fails if a driver did not come up, fio
-# failed or the kernel logged an oops/warning.
+# aoe.ko, NBD and a loop device, on vblade and on tests/tools/aoefast (a
+# target that is not the bottleneck), over veth pairs to netns tgt,
+# alternating in rounds; then scale-out over paths and md RAID0 (vblade),
+# and scale in the number of addresses (aoefast). One VM per kernel. Writes
+# build/bench/bench-KVER.md and prints it. Asserts nothing about speed;
+# fails if a driver did not come up, fio or its verify failed, a point is
+# missing or the kernel logged an oops/warning.
 #
 #   --kernel KVER     kernel to run (repeatable); default: the newest
 #                     installed header set
 #   --rounds N        rounds (default 3; median and min..max over them)
-#   --quick           smoke test: 1 round, 1 s points with a 0.5 s ramp
+#   --quick           smoke test: 1 round, 1 s points with a 0.5 s ramp,
+#                     counts 1,16
 #   --runtime S       seconds measured per fio point (default 3)
 #   --ramp S          seconds of fio ramp before each point (default 1)
 #   --size MIB        backing file size (default 256)
-#   --mtu LIST        MTUs, comma-separated (default 1500,9000)
+#   --mtu LIST        MTUs of the points part, comma-separated (default
+#                     1500,9000)
 #   --drivers LIST    subset/order of stock,ours,nbd,loop (default all four)
+#   --targets LIST    subset of vblade,fast for the points part (default both)
+#   --parts LIST      subset of points,paths,count (default all three)
+#   --counts LIST     address counts of the count part (default 1,16,256,1000)
+#   --scale-mtu N     MTU of the paths and count parts (default 9000)
+#   --fast-threads N  aoefast's worker threads (default 2)
 #   --timeout S       VM deadline (default: estimated from the above)
 #
+# make bench passes BENCH_ARGS here, e.g. BENCH_ARGS="--parts points
+# --targets fast --mtu 9000".
 # Environment: AOE_VM_MEM (MiB, default 2048), AOE_VM_CACHE (see tests/vm).
-# Output in build/bench/: bench-KVER.md (the table), KVER.log (serial
-# console), KVER.points (raw points).
+# Output in build/bench/: bench-KVER.md (the tables), KVER.log (serial
+# console), KVER.points (raw points), KVER.counts (raw count lines).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,10 +48,15 @@ ramp=1
 size=256
 mtus=1500,9000
 drivers=stock,ours,nbd,loop
+targets=vblade,fast
+parts=points,paths,count
+counts=1,16,256,1000
+scale_mtu=9000
+fast_threads=2
 vm_timeout=
 quick=0
 
-usage() { sed -n '3,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '3,38p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 die() { echo "bench: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -60,6 +76,16 @@ while [ $# -gt 0 ]; do
 	--mtu=*) mtus=${1#*=}; shift ;;
 	--drivers) drivers=$2; shift 2 ;;
 	--drivers=*) drivers=${1#*=}; shift ;;
+	--targets) targets=$2; shift 2 ;;
+	--targets=*) targets=${1#*=}; shift ;;
+	--parts) parts=$2; shift 2 ;;
+	--parts=*) parts=${1#*=}; shift ;;
+	--counts) counts=$2; shift 2 ;;
+	--counts=*) counts=${1#*=}; shift ;;
+	--scale-mtu) scale_mtu=$2; shift 2 ;;
+	--scale-mtu=*) scale_mtu=${1#*=}; shift ;;
+	--fast-threads) fast_threads=$2; shift 2 ;;
+	--fast-threads=*) fast_threads=${1#*=}; shift ;;
 	--timeout) vm_timeout=$2; shift 2 ;;
 	--timeout=*) vm_timeout=${1#*=}; shift ;;
 	-h|--help) usage 0 ;;
@@ -70,6 +96,7 @@ if [ "$quick" = 1 ]; then
 	rounds=1
 	runtime=1
 	ramp=0.5
+	counts=1,16
 fi
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "--rounds wants a positive integer"
 [[ $runtime =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--runtime wants seconds"
@@ -78,6 +105,13 @@ fi
 [[ $mtus =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--mtu wants a comma-separated list"
 [[ ,$drivers, =~ ^(,(stock|ours|nbd|loop))+,$ ]] ||
 	die "--drivers wants a comma-separated subset of stock,ours,nbd,loop"
+[[ ,$targets, =~ ^(,(vblade|fast))+,$ ]] ||
+	die "--targets wants a comma-separated subset of vblade,fast"
+[[ ,$parts, =~ ^(,(points|paths|count))+,$ ]] ||
+	die "--parts wants a comma-separated subset of points,paths,count"
+[[ $counts =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--counts wants a comma-separated list"
+[[ $scale_mtu =~ ^[0-9]+$ ]] || die "--scale-mtu wants a number"
+[[ $fast_threads =~ ^[1-8]$ ]] || die "--fast-threads wants 1..8"
 [ -z "$vm_timeout" ] || [[ $vm_timeout =~ ^[0-9]+$ ]] || die "--timeout wants seconds"
 
 if [ ${#kernels[@]} -eq 0 ]; then
@@ -86,23 +120,38 @@ if [ ${#kernels[@]} -eq 0 ]; then
 	kernels=("$k")
 fi
 
-npoints=8
-nmtu=$(tr ',' '\n' <<<"$mtus" | grep -c .)
-ndrv=$(tr ',' '\n' <<<"$drivers" | grep -c .)
-want_points=$((npoints * nmtu * ndrv * rounds))
+has() { [[ ,$1, == *,$2,* ]]; }
+count_of() { tr ',' '\n' <<<"$1" | grep -c .; }
+nmtu=$(count_of "$mtus")
+naoe=0
+for d in stock ours; do has "$drivers" "$d" && naoe=$((naoe + 1)); done
+nother=$(($(count_of "$drivers") - naoe))
+# Driver sessions (one bring-up, the points, a verify pass, tear-down)
+# and their points; count sessions.
+sessions=0 spoints=0 csessions=0
+if has "$parts" points; then
+	sessions=$((nmtu * rounds * (naoe * $(count_of "$targets") + nother)))
+	spoints=$((sessions * 10))
+fi
+if has "$parts" paths; then
+	sessions=$((sessions + rounds * naoe * 4))
+	spoints=$((spoints + rounds * naoe * 4 * 2))
+fi
+has "$parts" count && csessions=$((rounds * naoe * $(count_of "$counts")))
 if [ -z "$vm_timeout" ]; then
-	# Boot and setup, fio time plus ~6 s overhead per point under TCG,
-	# ~20 s per bring-up/tear-down; then twice that for a loaded host.
-	vm_timeout=$(awk -v p="$want_points" -v s=$((nmtu * ndrv * rounds)) \
+	# Boot and setup; fio time plus ~6 s overhead per point under TCG;
+	# ~60 s per session for bring-up, verify and tear-down; up to 5
+	# minutes per count session; then twice that for a loaded host.
+	vm_timeout=$(awk -v p="$spoints" -v s="$sessions" -v c="$csessions" \
 		-v t="$runtime" -v r="$ramp" \
-		'BEGIN { printf "%d", 2 * (300 + p * (t + r + 6) + s * 20) }')
+		'BEGIN { printf "%d", 2 * (300 + p * (t + r + 6) + s * 60 + c * 300) }')
 fi
 
 # nbd-server and nbd-client go into the guest from the host's packages.
 nbd_bins() {
 	command -v nbd-server >/dev/null && command -v nbd-client >/dev/null
 }
-if [[ ,$drivers, == *,nbd,* ]] && ! nbd_bins; then
+if has "$parts" points && has "$drivers" nbd && ! nbd_bins; then
 	[ "$(id -u)" -eq 0 ] || die "nbd-server/nbd-client missing (apt-get install nbd-server nbd-client)"
 	echo "bench: installing nbd-server nbd-client"
 	export DEBIAN_FRONTEND=noninteractive
@@ -111,6 +160,9 @@ if [[ ,$drivers, == *,nbd,* ]] && ! nbd_bins; then
 			apt-get install -y -q --no-install-recommends nbd-server nbd-client >&2; } ||
 		die "could not install nbd-server nbd-client"
 fi
+
+# aoefast (and the suite's other tools) go into the image from tests/tools.
+make -s -C "$repo/tests/tools" >&2 || die "make -C tests/tools failed"
 
 out=$repo/build/bench
 mkdir -p "$out"
@@ -146,7 +198,7 @@ make_overlay() {
 	mkdir -p "$stage/bench"
 	install -m 0755 "$here/init" "$stage/bench/init"
 	install -m 0755 "$here/guest.sh" "$stage/bench/guest.sh"
-	if [[ ,$drivers, == *,nbd,* ]]; then
+	if has "$parts" points && has "$drivers" nbd; then
 		for b in nbd-server nbd-client; do
 			stage_bin "$(command -v "$b")"
 		done
@@ -190,8 +242,8 @@ run_kernel() {
 	local kver=$1 log kdir initrd t0 load0 load1 wall shown got ok=1
 	log=$out/$kver.log
 	: >"$log"
-	echo "== bench $kver: rounds $rounds, ${ramp}+${runtime} s per point," \
-		"MTU $mtus, drivers $drivers, $want_points points, deadline ${vm_timeout}s"
+	echo "== bench $kver: parts $parts, rounds $rounds, ${ramp}+${runtime} s per point," \
+		"MTU $mtus, drivers $drivers, targets $targets, deadline ${vm_timeout}s"
 	[ -f "$repo/build/$kver/aoe.ko" ] ||
 		{ echo "bench: no build/$kver/aoe.ko (run make kernels)" >&2; return 1; }
 	kdir=$("$vm/kernel.sh" "$kver") ||
@@ -208,6 +260,8 @@ run_kernel() {
 	append+=" printk.devkmsg=on mitigations=off nokaslr rdinit=/bench/init"
 	append+=" bench_rounds=$rounds bench_runtime=$runtime bench_ramp=$ramp"
 	append+=" bench_size=$size bench_mtus=$mtus bench_drivers=$drivers"
+	append+=" bench_targets=$targets bench_parts=$parts bench_counts=$counts"
+	append+=" bench_scale_mtu=$scale_mtu bench_fast_threads=$fast_threads"
 
 	load0=$(uptime)
 	t0=$(now)
@@ -220,10 +274,17 @@ run_kernel() {
 	echo "   VM ran ${wall}s"
 
 	tr -d '\r' <"$log" | sed -n 's/^.*@@BENCH-POINT //p' >"$out/$kver.points"
+	tr -d '\r' <"$log" | sed -n 's/^.*@@BENCH-COUNT //p' >"$out/$kver.counts"
 	got=$(grep -c . "$out/$kver.points")
+	want_points=$(tr -d '\r' <"$log" | sed -n 's/^.*@@BENCH-PLAN points=//p' | head -n1)
 	if grep -aq '@@BENCH-FAIL' "$log"; then
 		echo "bench: $kver FAILED:" >&2
 		tr -d '\r' <"$log" | grep -a '@@BENCH-FAIL' | sed 's/^.*@@BENCH-FAIL /   /' >&2
+		ok=0
+	fi
+	if has "$parts" count &&
+		[ "$(grep -c . "$out/$kver.counts")" -ne "$csessions" ]; then
+		echo "bench: $kver: $(grep -c . "$out/$kver.counts") of $csessions count sessions" >&2
 		ok=0
 	fi
 	if ! tr -d '\r' <"$log" | grep -aq '@@BENCH-DONE rc=0$'; then
@@ -234,7 +295,7 @@ run_kernel() {
 		echo "bench: $kver: no @@BENCH-END" >&2
 		ok=0
 	fi
-	if [ "$got" -ne "$want_points" ]; then
+	if [ -z "$want_points" ] || [ "$got" -ne "$want_points" ]; then
 		echo "bench: $kver: $got of $want_points points measured" >&2
 		ok=0
 	fi
@@ -261,10 +322,27 @@ run_kernel() {
 					v[int((NR + 1) / 2)], v[NR] }')" \
 			"(other VMs may share the host)."
 		echo
-		tr -d '\r' <"$log" | sed -n 's/^.*@@BENCH-\(START\|IDLE\|INFO\|AOESTATS\) /\1 /p' |
+		tr -d '\r' <"$log" |
+			sed -n 's/^.*@@BENCH-\(START\|IDLE\|INFO\|AOESTATS\|TARGET\) /\1 /p' |
 			awk -f "$here/table.awk" -v mode=header
-		awk -f "$here/table.awk" -v mode=table -v mtus="$mtus" \
-			-v drivers="$drivers" "$out/$kver.points"
+		if has "$parts" points; then
+			echo "## Points"
+			echo
+			awk -f "$here/table.awk" -v mode=table -v mtus="$mtus" \
+				-v drivers="$drivers" "$out/$kver.points"
+			echo
+		fi
+		if has "$parts" paths; then
+			echo "## Scale-out: paths and RAID0 (vblade)"
+			echo
+			awk -f "$here/table.awk" -v mode=paths "$out/$kver.points"
+			echo
+		fi
+		if has "$parts" count; then
+			echo "## Scale in count: addresses (aoefast)"
+			echo
+			awk -f "$here/table.awk" -v mode=count "$out/$kver.counts"
+		fi
 	} >"$out/bench-$kver.md"
 	echo
 	cat "$out/bench-$kver.md"

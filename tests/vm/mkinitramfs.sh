@@ -260,6 +260,10 @@ for f in "$repo"/tests/tools/*; do
 	head -c4 "$f" | grep -q 'ELF' || continue
 	copy_bin "$f" "/usr/local/bin/${f##*/}"
 done
+for f in ${AOE_VM_EXTRA_BINS:-}; do
+	[ -x "$f" ] || die "AOE_VM_EXTRA_BINS: $f is not an executable"
+	copy_bin "$f" "$f"
+done
 ours=${AOE_VM_MODULE:-$repo/build/$kver/aoe.ko}
 if [ -f "$ours" ]; then
 	install -m 0644 "$ours" "$ov/ours/aoe.ko"
