@@ -240,6 +240,12 @@ struct aoe_dev {
 	bool rsv_guard;			/* reserved by the guard; rsv_mtx */
 };
 
+/* shelf.slot as one number, for hash tables */
+static inline u32 aoe_addr_key(u16 shelf, u8 slot)
+{
+	return (u32)shelf << 8 | slot;
+}
+
 /* aoemain.c */
 extern struct workqueue_struct *aoe_wq;
 extern unsigned int aoe_deadsecs;

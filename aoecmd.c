@@ -1259,17 +1259,13 @@ static DEFINE_SPINLOCK(aoe_newq_lock);
 static void aoecmd_newdev_work(struct work_struct *work);
 static DECLARE_WORK(aoe_newdev_work, aoecmd_newdev_work);
 
-static u32 newq_key(u16 shelf, u8 slot)
-{
-	return (u32)shelf << 8 | slot;
-}
-
 static bool newq_has(u16 shelf, u8 slot)
 {
 	struct aoe_newdev *nd;
 
 	lockdep_assert_held(&aoe_newq_lock);
-	hash_for_each_possible(aoe_newq_hash, nd, hnode, newq_key(shelf, slot))
+	hash_for_each_possible(aoe_newq_hash, nd, hnode,
+			       aoe_addr_key(shelf, slot))
 		if (nd->shelf == shelf && nd->slot == slot)
 			return true;
 	return false;
@@ -1296,7 +1292,8 @@ static void newq_add(const struct aoe_rsp_info *ri, struct net_device *ifp,
 	nd->ifindex = ifp->ifindex;
 	nd->ci = *ci;
 	list_add_tail(&nd->node, &aoe_newq);
-	hash_add(aoe_newq_hash, &nd->hnode, newq_key(nd->shelf, nd->slot));
+	hash_add(aoe_newq_hash, &nd->hnode,
+		 aoe_addr_key(nd->shelf, nd->slot));
 	aoe_newq_len++;
 	queue_work(aoe_wq, &aoe_newdev_work);
 unlock:

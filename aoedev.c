@@ -27,17 +27,13 @@ static DEFINE_HASHTABLE(aoe_devs, AOE_DEV_HASH_BITS);
 static DEFINE_MUTEX(aoe_devs_mutex);
 static unsigned int aoe_ndevs;
 
-static u32 devkey(u16 shelf, u8 slot)
-{
-	return ((u32)shelf << 8) | slot;
-}
-
 /* Caller holds rcu_read_lock() (the receive path does). */
 struct aoe_dev *aoedev_lookup_rcu(u16 shelf, u8 slot)
 {
 	struct aoe_dev *d;
 
-	hash_for_each_possible_rcu(aoe_devs, d, hnode, devkey(shelf, slot))
+	hash_for_each_possible_rcu(aoe_devs, d, hnode,
+				   aoe_addr_key(shelf, slot))
 		if (d->shelf == shelf && d->slot == slot)
 			return d;
 	return NULL;
@@ -48,7 +44,8 @@ static struct aoe_dev *lookup_locked(u16 shelf, u8 slot)
 	struct aoe_dev *d;
 
 	lockdep_assert_held(&aoe_devs_mutex);
-	hash_for_each_possible(aoe_devs, d, hnode, devkey(shelf, slot))
+	hash_for_each_possible(aoe_devs, d, hnode,
+			       aoe_addr_key(shelf, slot))
 		if (d->shelf == shelf && d->slot == slot)
 			return d;
 	return NULL;
@@ -255,7 +252,7 @@ struct aoe_dev *aoedev_create(u16 shelf, u8 slot)
 	d = aoedev_alloc(shelf, slot);
 	if (!d)
 		goto unlock;
-	hash_add_rcu(aoe_devs, &d->hnode, devkey(shelf, slot));
+	hash_add_rcu(aoe_devs, &d->hnode, aoe_addr_key(shelf, slot));
 	aoe_ndevs++;
 get:
 	kref_get(&d->kref);
