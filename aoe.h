@@ -63,7 +63,8 @@
 /* Frames in the device, for IDENTIFY; the rest come when it is identified. */
 #define AOE_BOOT_FRAMES		2
 #define AOE_QUEUE_DEPTH		128
-#define AOE_TXPOOL_PAGES	256	/* most write-data pages a device keeps */
+/* Most write-data pages a device keeps: struct aoe_txpool is then 2 KiB */
+#define AOE_TXPOOL_PAGES	255
 /* Write data beyond this goes into pooled pages, not the skb's head */
 #define AOE_TX_LINEAR_MAX	2048
 #define AOE_DISCOVER_SECS	60

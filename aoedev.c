@@ -103,6 +103,7 @@ static int aoedev_more_frames(struct aoe_dev *d)
 		return 0;
 	/* One kmalloc-16k object, not a 32k one: keep the frame small. */
 	BUILD_BUG_ON((AOE_MAX_FRAMES - AOE_BOOT_FRAMES) * sizeof(*f) > SZ_16K);
+	BUILD_BUG_ON(sizeof(*pool) > SZ_2K);
 	f = kcalloc(AOE_MAX_FRAMES - AOE_BOOT_FRAMES, sizeof(*f), GFP_KERNEL);
 	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!f || !pool) {
