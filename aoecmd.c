@@ -571,13 +571,9 @@ void aoecmd_fail_all(struct aoe_dev *d, struct list_head *done)
 
 	lockdep_assert_held(&d->lock);
 	list_for_each_entry_safe(f, fn, &d->out_frames, node) {
-		cmd = f->cmd;
-		frame_put(d, f);
-		if (cmd) {
-			cmd->nout--;
-			cmd_fail(cmd, BLK_STS_IOERR);
-			cmd_maybe_done(cmd, done);
-		}
+		if (f->cmd)
+			cmd_fail(f->cmd, BLK_STS_IOERR);
+		frame_done(d, f, done);
 	}
 	list_for_each_entry_safe(cmd, cn, &d->pending, node) {
 		cmd_fail(cmd, BLK_STS_IOERR);
@@ -709,8 +705,6 @@ static void frame_spurious(struct aoe_dev *d, struct aoe_frame *f,
 		return;
 	d->st.spurious++;
 	frame_ghost_clear(d, f);
-	if (f->held)
-		frame_done(d, f, done);
 	t->fails = 0;
 	aoe_rtt_sample(&t->rtt, div_u64(ktime_get_ns() - f->prev_sent_ns,
 					1000));
@@ -719,6 +713,8 @@ static void frame_spurious(struct aoe_dev *d, struct aoe_frame *f,
 		t->cut_tag = 0;
 	}
 	f->prev_tag = 0;
+	if (f->held)
+		frame_done(d, f, done);
 }
 
 /* Match a response to its frame; count and refuse what does not match. */
