@@ -209,7 +209,7 @@ static unsigned long frame_timeout(struct aoe_frame *f)
 	return usecs_to_jiffies(min_t(u64, us, AOE_RTO_MAX_US)) + 1;
 }
 
-/* @f's write data into pooled pages, attached to @skb as fragments. */
+/* @f's write data into pages of the pool, attached to @skb as fragments. */
 static int frame_data_frags(struct aoe_dev *d, struct aoe_frame *f,
 			    struct sk_buff *skb)
 {
@@ -225,7 +225,6 @@ static int frame_data_frags(struct aoe_dev *d, struct aoe_frame *f,
 		if (!pg)
 			return -ENOMEM;
 		aoe_data_to_buf(&bio, &iter, page_address(pg), n);
-		get_page(pg);
 		skb_fill_page_desc(skb, i, pg, 0, n);
 		skb->len += n;
 		skb->data_len += n;

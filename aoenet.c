@@ -159,13 +159,15 @@ void aoenet_skb_drop(struct sk_buff *skb)
 }
 
 /*
- * A page of @d's pool for write data: one that no skb references any more
- * (its count is down to the pool's reference), searched from where the last
- * search ended (the oldest pages come first), else a new one while the pool
- * has room. The caller takes a reference for the skb. A jumbo frame's data
- * in the skb's head would be an order-2 allocation per frame, zeroed page
- * by page where init_on_alloc is on (Debian's default): pooled pages are
- * zeroed once. NULL when none is free and no page could be had.
+ * A page for write data, with a reference for the caller's skb: one of @d's
+ * pool that no skb references any more (its count is down to the pool's
+ * reference), searched from where the last search ended (the oldest pages
+ * come first), else a new one, kept by the pool while it has room. When all
+ * of a full pool is in flight the new page belongs to the skb alone: a
+ * missing page would be a lost frame, resent by the timer. A jumbo frame's
+ * data in the skb's head would be an order-2 allocation per frame, zeroed
+ * page by page where init_on_alloc is on (Debian's default): pooled pages
+ * are zeroed once. NULL only when no page could be had.
  */
 struct page *aoenet_txpool_get(struct aoe_dev *d)
 {
@@ -174,19 +176,19 @@ struct page *aoenet_txpool_get(struct aoe_dev *d)
 	unsigned int i;
 
 	lockdep_assert_held(&d->lock);
-	if (!p)
-		return NULL;
-	for (i = 0; i < p->n; i++) {
+	for (i = 0; p && i < p->n; i++) {
 		pg = p->pages[p->next];
 		p->next = (p->next + 1) % p->n;
-		if (page_ref_count(pg) == 1)
+		if (page_ref_count(pg) == 1) {
+			get_page(pg);
 			return pg;
+		}
 	}
-	if (p->n == AOE_TXPOOL_PAGES)
-		return NULL;
 	pg = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
-	if (pg)
+	if (pg && p && p->n < AOE_TXPOOL_PAGES) {
+		get_page(pg);
 		p->pages[p->n++] = pg;
+	}
 	return pg;
 }
 
