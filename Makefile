@@ -26,8 +26,8 @@ KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 
 SRCS := Kbuild aoe.h aoeproto.h aoecompat.h aoetrace.h \
-	aoemain.c aoenet.c aoecmd.c aoedev.c aoeblk.c aoechr.c aoeproto.c \
-	aoedebug.c aoersv.c
+	aoemain.c aoenet.c aoecmd.c aoedisc.c aoedev.c aoeblk.c aoechr.c \
+	aoeproto.c aoedebug.c aoersv.c
 
 # Every installed header set (the build symlink of each module tree).
 KVERS ?= $(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))))

@@ -273,22 +273,25 @@ u64 aoenet_tx_dropped(void);
 bool aoenet_path_usable(const struct net_device *ifp);
 
 /* aoecmd.c */
-void aoecmd_init(void);
-void aoecmd_exit(void);
-void aoecmd_discover(void);
 void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
-		    const struct aoe_rsp_info *ri);
-void aoecmd_cfg_rsp(struct sk_buff *skb, struct net_device *ifp,
 		    const struct aoe_rsp_info *ri);
 blk_status_t aoecmd_submit(struct aoe_dev *d, struct aoe_cmd *cmd);
 void aoecmd_timer(struct timer_list *timer);
-void aoecmd_revalidate(struct aoe_dev *d);
+void aoecmd_send_ident(struct aoe_dev *d, struct aoe_target *t,
+		       struct net_device *ifp, struct sk_buff_head *txq);
+void aoecmd_send_ident_any(struct aoe_dev *d, struct sk_buff_head *txq);
 void aoecmd_fail_all(struct aoe_dev *d, struct list_head *done);
 void aoecmd_end_cmds(struct list_head *done);
-void aoecmd_global_stats(u64 *orphans, u64 *newq_dropped);
-void aoecmd_cfg_apply(struct aoe_dev *d, struct net_device *ifp,
-		      const u8 *mac, const struct aoe_cfg_info *ci,
-		      struct sk_buff_head *txq);
+u64 aoecmd_orphans(void);
+
+/* aoedisc.c */
+void aoedisc_init(void);
+void aoedisc_exit(void);
+void aoedisc_discover(void);
+void aoedisc_revalidate(struct aoe_dev *d);
+void aoedisc_cfg_rsp(struct sk_buff *skb, struct net_device *ifp,
+		     const struct aoe_rsp_info *ri);
+u64 aoedisc_newq_dropped(void);
 
 /* aoedev.c */
 void aoedev_exit(void);

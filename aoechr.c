@@ -143,7 +143,7 @@ static int aoechr_revalidate(const char *buf, size_t len)
 	d = aoedev_find_get(shelf, slot);
 	if (!d)
 		return -ENODEV;
-	aoecmd_revalidate(d);
+	aoedisc_revalidate(d);
 	aoedev_put(d);
 	return 0;
 }
@@ -156,7 +156,7 @@ static ssize_t aoechr_write(struct file *file, const char __user *ubuf,
 	int err;
 
 	if (minor == AOECHR_DISCOVER) {
-		aoecmd_discover();
+		aoedisc_discover();
 		return cnt;
 	}
 	if (cnt > AOECHR_WRITE_MAX)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Frames and tags, responses, retransmission, the congestion window,
- * discovery and IDENTIFY.
+ * The frame engine: frames and tags, the window, answers, retransmission,
+ * and IDENTIFY (discovery is in aoedisc.c).
  *
  * A block request becomes an aoe_cmd on the device's pending list; frames are
  * cut from it as the targets' windows open, each carrying at most what the
@@ -15,12 +15,11 @@
  * device has no timer running. It resends overdue frames under a new tag,
  * cuts the window, and after aoe_deadsecs without an answer marks the device
  * down and fails its requests; none of that sleeps, so it is done right
- * there. Discovery repeats every AOE_DISCOVER_SECS from a delayed work item.
+ * there.
  */
 #include <linux/bio.h>
 #include <linux/etherdevice.h>
 #include <linux/highmem.h>
-#include <linux/if_arp.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
 
@@ -30,7 +29,6 @@
 #define CREATE_TRACE_POINTS
 #include "aoetrace.h"
 
-#define AOE_NEWQ_HASH_BITS	6
 #define AOE_MAX_BACKOFF		6	/* RTO doubles at most this many times */
 #define AOE_TARGET_SICK		2	/* timeouts in a row: avoid, probe */
 /* A held write's earlier copy is taken as lost after this. */
@@ -38,9 +36,8 @@
 /* Timeouts after which a frame that may still be queued is resent anyway */
 #define AOE_OVERDUE		4
 
-/* Counters for frames that belong to no device. */
+/* Answers that belong to no device. */
 static atomic64_t aoe_orphan_rsp = ATOMIC64_INIT(0);
-static atomic64_t aoe_newq_dropped = ATOMIC64_INIT(0);
 
 /*
  * The next piece, at most @max bytes, of the request data at (@bio, @iter),
@@ -602,7 +599,8 @@ blk_status_t aoecmd_submit(struct aoe_dev *d, struct aoe_cmd *cmd)
 	return BLK_STS_OK;
 }
 
-static void send_ident(struct aoe_dev *d, struct aoe_target *t,
+/* IDENTIFY @d through @t and @ifp, unless one is outstanding. */
+void aoecmd_send_ident(struct aoe_dev *d, struct aoe_target *t,
 		       struct net_device *ifp, struct sk_buff_head *txq)
 {
 	struct aoe_frame *f;
@@ -621,7 +619,7 @@ static void send_ident(struct aoe_dev *d, struct aoe_target *t,
 }
 
 /* Send IDENTIFY through the first target that has a usable path. */
-static void send_ident_any(struct aoe_dev *d, struct sk_buff_head *txq)
+void aoecmd_send_ident_any(struct aoe_dev *d, struct sk_buff_head *txq)
 {
 	unsigned int i;
 
@@ -629,7 +627,7 @@ static void send_ident_any(struct aoe_dev *d, struct sk_buff_head *txq)
 		struct net_device *ifp = aoedev_pick_path(&d->targets[i]);
 
 		if (ifp) {
-			send_ident(d, &d->targets[i], ifp, txq);
+			aoecmd_send_ident(d, &d->targets[i], ifp, txq);
 			return;
 		}
 	}
@@ -1141,259 +1139,7 @@ unlock:
 	aoecmd_end_cmds(&done);
 }
 
-static struct sk_buff *cfg_query_skb(struct net_device *ifp, const u8 *dst,
-				     u16 shelf, u8 slot)
+u64 aoecmd_orphans(void)
 {
-	struct sk_buff *skb;
-
-	skb = aoenet_skb(ifp, dst, AOE_CFG_HLEN);
-	if (!skb)
-		return NULL;
-	aoe_hdr_build(skb_put(skb, sizeof(struct aoe_hdr)), shelf, slot,
-		      AOE_CMD_CFG, 0);
-	aoe_cfg_build_query(skb_put(skb, sizeof(struct aoe_cfg)));
-	return skb;
-}
-
-static bool discover_ok(struct net_device *ifp)
-{
-	return ifp->type == ARPHRD_ETHER && !(ifp->flags & IFF_LOOPBACK) &&
-	       netif_running(ifp) && aoenet_if_allowed(ifp);
-}
-
-/* Broadcast a config query on every allowed interface. */
-void aoecmd_discover(void)
-{
-	struct sk_buff_head txq;
-	struct net_device *ifp;
-	struct sk_buff *skb;
-
-	__skb_queue_head_init(&txq);
-	rcu_read_lock();
-	for_each_netdev_rcu(&init_net, ifp) {
-		if (!discover_ok(ifp))
-			continue;
-		skb = cfg_query_skb(ifp, ifp->broadcast, AOE_BCAST_SHELF,
-				    AOE_BCAST_SLOT);
-		if (skb)
-			__skb_queue_tail(&txq, skb);
-	}
-	rcu_read_unlock();
-	aoenet_xmit(&txq);
-}
-
-/* Ask every target of @d for its config again, and IDENTIFY it again. */
-void aoecmd_revalidate(struct aoe_dev *d)
-{
-	struct sk_buff_head txq;
-	struct sk_buff *skb;
-	unsigned int i;
-
-	__skb_queue_head_init(&txq);
-	spin_lock_bh(&d->lock);
-	for (i = 0; i < d->ntargets && !d->gone; i++) {
-		struct aoe_target *t = &d->targets[i];
-		struct net_device *ifp = aoedev_pick_path(t);
-
-		if (!ifp)
-			continue;
-		skb = cfg_query_skb(ifp, t->mac, d->shelf, d->slot);
-		if (skb)
-			__skb_queue_tail(&txq, skb);
-	}
-	if (!d->gone)
-		send_ident_any(d, &txq);
-	spin_unlock_bh(&d->lock);
-	aoenet_xmit(&txq);
-}
-
-/* Record what a config answer says about the target behind it. */
-void aoecmd_cfg_apply(struct aoe_dev *d, struct net_device *ifp,
-		      const u8 *mac, const struct aoe_cfg_info *ci,
-		      struct sk_buff_head *txq)
-{
-	struct aoe_target *t;
-
-	lockdep_assert_held(&d->lock);
-	t = aoedev_target(d, mac, true);
-	if (!t) {
-		d->st.unexpected++;
-		return;
-	}
-	t->bufcnt = ci->bufcnt;
-	t->fwver = ci->fwver;
-	t->scnt = ci->scnt;
-	t->fails = 0;		/* it answers: worth trying again */
-	aoe_win_set_limit(&t->win, min_t(u32, min_t(u32, ci->bufcnt, aoe_maxout),
-					 AOE_MAX_FRAMES));
-	if (aoedev_add_path(t, ifp))
-		return;
-	if (d->state != AOE_DS_UP)
-		send_ident(d, t, ifp, txq);
-}
-
-struct aoe_newdev {
-	struct list_head node;
-	struct hlist_node hnode;	/* in aoe_newq_hash, by shelf.slot */
-	u16 shelf;
-	u8 slot;
-	u8 mac[ETH_ALEN];
-	int ifindex;
-	struct aoe_cfg_info ci;
-};
-
-/*
- * Config answers from unknown shelf.slot addresses, for aoe_newdev_work,
- * one per address, at most aoe_maxdevs (a broadcast query to a large SAN
- * is answered by every disk at once; more could never become devices).
- */
-static LIST_HEAD(aoe_newq);
-static DEFINE_HASHTABLE(aoe_newq_hash, AOE_NEWQ_HASH_BITS);
-static unsigned int aoe_newq_len;
-static DEFINE_SPINLOCK(aoe_newq_lock);
-static void aoecmd_newdev_work(struct work_struct *work);
-static DECLARE_WORK(aoe_newdev_work, aoecmd_newdev_work);
-
-static bool newq_has(u16 shelf, u8 slot)
-{
-	struct aoe_newdev *nd;
-
-	lockdep_assert_held(&aoe_newq_lock);
-	hash_for_each_possible(aoe_newq_hash, nd, hnode,
-			       aoe_addr_key(shelf, slot))
-		if (nd->shelf == shelf && nd->slot == slot)
-			return true;
-	return false;
-}
-
-static void newq_add(const struct aoe_rsp_info *ri, struct net_device *ifp,
-		     const u8 *mac, const struct aoe_cfg_info *ci)
-{
-	struct aoe_newdev *nd;
-
-	spin_lock_bh(&aoe_newq_lock);
-	if (newq_has(ri->shelf, ri->slot))
-		goto unlock;
-	if (aoe_newq_len >= READ_ONCE(aoe_maxdevs)) {
-		atomic64_inc(&aoe_newq_dropped);
-		goto unlock;
-	}
-	nd = kmalloc(sizeof(*nd), GFP_ATOMIC | __GFP_NOWARN);
-	if (!nd)
-		goto unlock;
-	nd->shelf = ri->shelf;
-	nd->slot = ri->slot;
-	ether_addr_copy(nd->mac, mac);
-	nd->ifindex = ifp->ifindex;
-	nd->ci = *ci;
-	list_add_tail(&nd->node, &aoe_newq);
-	hash_add(aoe_newq_hash, &nd->hnode,
-		 aoe_addr_key(nd->shelf, nd->slot));
-	aoe_newq_len++;
-	queue_work(aoe_wq, &aoe_newdev_work);
-unlock:
-	spin_unlock_bh(&aoe_newq_lock);
-}
-
-static struct aoe_newdev *newq_pop(void)
-{
-	struct aoe_newdev *nd;
-
-	spin_lock_bh(&aoe_newq_lock);
-	nd = list_first_entry_or_null(&aoe_newq, struct aoe_newdev, node);
-	if (nd) {
-		list_del(&nd->node);
-		hash_del(&nd->hnode);
-		aoe_newq_len--;
-	}
-	spin_unlock_bh(&aoe_newq_lock);
-	return nd;
-}
-
-static void newdev_one(struct aoe_newdev *nd)
-{
-	struct sk_buff_head txq;
-	struct net_device *ifp;
-	struct aoe_dev *d;
-
-	d = aoedev_create(nd->shelf, nd->slot);
-	if (!d)
-		return;
-	ifp = dev_get_by_index(&init_net, nd->ifindex);
-	if (ifp) {
-		__skb_queue_head_init(&txq);
-		spin_lock_bh(&d->lock);
-		if (!d->gone)
-			aoecmd_cfg_apply(d, ifp, nd->mac, &nd->ci, &txq);
-		spin_unlock_bh(&d->lock);
-		aoenet_xmit(&txq);
-		dev_put(ifp);
-	}
-	aoedev_put(d);
-}
-
-static void aoecmd_newdev_work(struct work_struct *work)
-{
-	struct aoe_newdev *nd;
-
-	while ((nd = newq_pop())) {
-		newdev_one(nd);
-		kfree(nd);
-	}
-}
-
-void aoecmd_cfg_rsp(struct sk_buff *skb, struct net_device *ifp,
-		    const struct aoe_rsp_info *ri)
-{
-	const u8 *mac = eth_hdr(skb)->h_source;
-	struct aoe_cfg_info ci;
-	struct sk_buff_head txq;
-	struct aoe_dev *d;
-
-	if (ri->error || !is_valid_ether_addr(mac))
-		return;
-	if (aoe_cfg_parse(skb->data, skb->len, &ci))
-		return;
-	d = aoedev_lookup_rcu(ri->shelf, ri->slot);
-	if (!d) {
-		newq_add(ri, ifp, mac, &ci);
-		return;
-	}
-	__skb_queue_head_init(&txq);
-	spin_lock_bh(&d->lock);
-	if (!d->gone)
-		aoecmd_cfg_apply(d, ifp, mac, &ci, &txq);
-	spin_unlock_bh(&d->lock);
-	aoenet_xmit(&txq);
-}
-
-static void aoecmd_disc_work(struct work_struct *work);
-static DECLARE_DELAYED_WORK(aoe_disc_work, aoecmd_disc_work);
-
-static void aoecmd_disc_work(struct work_struct *work)
-{
-	aoecmd_discover();
-	queue_delayed_work(aoe_wq, &aoe_disc_work, AOE_DISCOVER_SECS * HZ);
-}
-
-void aoecmd_init(void)
-{
-	queue_delayed_work(aoe_wq, &aoe_disc_work, 0);
-}
-
-/* After the receive hook is gone: nothing queues new work any more. */
-void aoecmd_exit(void)
-{
-	struct aoe_newdev *nd;
-
-	cancel_delayed_work_sync(&aoe_disc_work);
-	cancel_work_sync(&aoe_newdev_work);
-	while ((nd = newq_pop()))
-		kfree(nd);
-}
-
-void aoecmd_global_stats(u64 *orphans, u64 *newq_dropped)
-{
-	*orphans = atomic64_read(&aoe_orphan_rsp);
-	*newq_dropped = atomic64_read(&aoe_newq_dropped);
+	return atomic64_read(&aoe_orphan_rsp);
 }

@@ -122,11 +122,8 @@ DEFINE_SHOW_ATTRIBUTE(devstats);
 
 static int global_show(struct seq_file *m, void *v)
 {
-	u64 orphans, dropped;
-
-	aoecmd_global_stats(&orphans, &dropped);
-	seq_printf(m, "orphan_responses %llu\nnewdev_dropped %llu\n", orphans,
-		   dropped);
+	seq_printf(m, "orphan_responses %llu\nnewdev_dropped %llu\n",
+		   aoecmd_orphans(), aoedisc_newq_dropped());
 	seq_printf(m, "tx_dropped %llu\n", aoenet_tx_dropped());
 	return 0;
 }

@@ -70,7 +70,7 @@ static int __init aoe_init(void)
 	err = aoenet_init();
 	if (err)
 		goto exit_chr;
-	aoecmd_init();
+	aoedisc_init();
 	pr_info("ATA over Ethernet initiator %s\n", AOE_VERSION);
 	return 0;
 
@@ -88,7 +88,7 @@ exit_debug:
 static void __exit aoe_exit(void)
 {
 	aoenet_stop_rx();
-	aoecmd_exit();
+	aoedisc_exit();
 	aoechr_exit();
 	aoedev_exit();
 	aoenet_exit();

@@ -298,7 +298,7 @@ static int aoenet_rcv(struct sk_buff *skb, struct net_device *ifp,
 	if (ri.cmd == AOE_CMD_ATA)
 		aoecmd_ata_rsp(skb, ifp, &ri);
 	else if (ri.cmd == AOE_CMD_CFG)
-		aoecmd_cfg_rsp(skb, ifp, &ri);
+		aoedisc_cfg_rsp(skb, ifp, &ri);
 	else
 		aoersv_rsp(skb, ifp, &ri);
 	consume_skb(skb);

@@ -1350,7 +1350,7 @@ static void test_window(void)
 	/*
 	 * aoedev_target() starts each target with aoe_win_init(&w, 1) and
 	 * the config answer then raises the limit with aoe_win_set_limit()
-	 * (aoecmd_cfg_apply). ssthresh stays 1, so a target that never lost
+	 * (cfg_apply in aoedisc.c). ssthresh stays 1, so a target that never lost
 	 * a frame grows its window linearly from 1 instead of slow-starting:
 	 * 15 answers should take cwnd from 1 to 16, and give 6 instead.
 	 */
