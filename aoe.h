@@ -276,7 +276,8 @@ bool aoenet_path_usable(const struct net_device *ifp);
 void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 		    const struct aoe_rsp_info *ri);
 blk_status_t aoecmd_submit(struct aoe_dev *d, struct aoe_cmd *cmd);
-void aoecmd_timer(struct timer_list *timer);
+void aoecmd_timer_init(struct aoe_dev *d);
+void aoecmd_timer_stop(struct aoe_dev *d);
 void aoecmd_send_ident(struct aoe_dev *d, struct aoe_target *t,
 		       struct net_device *ifp, struct sk_buff_head *txq);
 void aoecmd_send_ident_any(struct aoe_dev *d, struct sk_buff_head *txq);

@@ -206,6 +206,31 @@ static unsigned long frame_timeout(struct aoe_frame *f)
 	return usecs_to_jiffies(min_t(u64, us, AOE_RTO_MAX_US)) + 1;
 }
 
+/*
+ * The retransmit timer's whole life is here: aoecmd_timer_init when the
+ * device is made, timer_arm (only ever earlier, under d->lock) whenever
+ * there is work, aoecmd_timer_stop at teardown, after which arming is a
+ * no-op (timer_shutdown). Between, the timer runs only while frames are
+ * outstanding or commands wait (timer_rearm).
+ */
+static void aoecmd_timer(struct timer_list *timer);
+
+void aoecmd_timer_init(struct aoe_dev *d)
+{
+	timer_setup(&d->timer, aoecmd_timer, 0);
+}
+
+void aoecmd_timer_stop(struct aoe_dev *d)
+{
+	timer_shutdown_sync(&d->timer);
+}
+
+static void timer_arm(struct aoe_dev *d, unsigned long when)
+{
+	lockdep_assert_held(&d->lock);
+	timer_reduce(&d->timer, when);
+}
+
 /* @f's write data into pages of the pool, attached to @skb as fragments. */
 static int frame_data_frags(struct aoe_dev *d, struct aoe_frame *f,
 			    struct sk_buff *skb)
@@ -299,7 +324,7 @@ static void frame_send(struct aoe_dev *d, struct aoe_frame *f,
 	} else {
 		d->st.no_skb++;
 	}
-	timer_reduce(&d->timer, f->deadline);
+	timer_arm(d, f->deadline);
 }
 
 /* Bytes one data frame to @t through @ifp may carry. */
@@ -423,7 +448,7 @@ static bool frame_hold(struct aoe_dev *d, struct aoe_frame *f)
 	f->t->nout--;
 	f->t = NULL;
 	f->deadline = jiffies + AOE_HOLD_MAX;
-	timer_reduce(&d->timer, f->deadline);
+	timer_arm(d, f->deadline);
 	d->st.held++;
 	return true;
 }
@@ -592,7 +617,7 @@ blk_status_t aoecmd_submit(struct aoe_dev *d, struct aoe_cmd *cmd)
 	list_add_tail(&cmd->node, &d->pending);
 	aoecmd_pump(d, &txq, &done);
 	if (!list_empty(&d->pending))
-		timer_reduce(&d->timer, jiffies + HZ);
+		timer_arm(d, jiffies + HZ);
 	spin_unlock_bh(&d->lock);
 	aoenet_xmit(&txq);
 	aoecmd_end_cmds(&done);
@@ -1045,7 +1070,7 @@ static void timer_rearm(struct aoe_dev *d)
 		if (time_before(f->deadline, next))
 			next = f->deadline;
 	if (!list_empty(&d->out_frames) || !list_empty(&d->pending))
-		mod_timer(&d->timer, next);
+		timer_arm(d, next);
 }
 
 /* What becomes of a frame past its deadline. */
@@ -1088,7 +1113,7 @@ static enum aoe_rexmit rexmit_decide(struct aoe_dev *d, struct aoe_frame *f,
 	return REXMIT_AGAIN;
 }
 
-void aoecmd_timer(struct timer_list *timer)
+static void aoecmd_timer(struct timer_list *timer)
 {
 	struct aoe_dev *d = from_timer(d, timer, timer);
 	struct aoe_frame *f, *fn;

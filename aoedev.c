@@ -187,7 +187,7 @@ static struct aoe_dev *aoedev_alloc(u16 shelf, u8 slot)
 	spin_unlock_bh(&d->lock);
 	d->last_progress = jiffies;
 	d->created = jiffies;
-	timer_setup(&d->timer, aoecmd_timer, 0);
+	aoecmd_timer_init(d);
 	INIT_WORK(&d->work, aoedev_work);
 	mutex_init(&d->rsv_mtx);
 	init_waitqueue_head(&d->rsv_wq);
@@ -296,7 +296,7 @@ static void aoedev_teardown(struct aoe_dev *d)
 	LIST_HEAD(done);
 	unsigned int i;
 
-	timer_shutdown_sync(&d->timer);
+	aoecmd_timer_stop(d);
 	cancel_work_sync(&d->work);
 	spin_lock_bh(&d->lock);
 	aoecmd_fail_all(d, &done);
