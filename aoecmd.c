@@ -118,7 +118,7 @@ static void aoe_data_advance(struct bio **bio, struct bvec_iter *iter,
 /* A fresh tag for @f: 23-bit generation (never 0, the free mark), index. */
 static void frame_new_tag(struct aoe_frame *f)
 {
-	f->gen = (f->gen + 1) & 0x7fffff;
+	f->gen = (f->gen + 1) & AOE_TAG_GEN_MASK;
 	if (!f->gen)
 		f->gen = 1;
 	f->tag = aoe_tag_make(f->gen, f->idx);
@@ -1106,6 +1106,7 @@ static enum aoe_rexmit rexmit_decide(struct aoe_dev *d, struct aoe_frame *f,
 	if (!target_has_room(f->t) &&
 	    time_before(now, f->sent_j + AOE_OVERDUE * frame_timeout(f)))
 		return REXMIT_WAIT;
+	BUILD_BUG_ON(BITS_PER_TYPE(*probed) < AOE_MAX_TARGETS);
 	bit = BIT(f->t - d->targets);
 	if (*probed & bit)
 		return REXMIT_WAIT;

@@ -82,6 +82,8 @@ static void frames_init(struct aoe_dev *d, struct aoe_frame *f,
 {
 	unsigned int i;
 
+	/* A tag's index names its frame: aoedev_frame(). */
+	BUILD_BUG_ON(aoe_tag_idx(AOE_MAX_FRAMES - 1) != AOE_MAX_FRAMES - 1);
 	lockdep_assert_held(&d->lock);
 	for (i = 0; i < n; i++) {
 		f[i].idx = first + i;
@@ -165,8 +167,6 @@ static struct aoe_dev *aoedev_alloc(u16 shelf, u8 slot)
 {
 	struct aoe_dev *d;
 
-	/* The tag keeps a frame's index in 8 bits. */
-	BUILD_BUG_ON(AOE_MAX_FRAMES > 256);
 	BUILD_BUG_ON(AOE_BOOT_FRAMES < 1 || AOE_BOOT_FRAMES >= AOE_MAX_FRAMES);
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)

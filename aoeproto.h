@@ -33,8 +33,14 @@
 #define AOE_HFL_RSP		0x08	/* response */
 #define AOE_HFL_ERR		0x04	/* error: see enum aoe_error */
 
-/* Tags with bit 31 set belong to user-space tools (aoeping, aoecfg). */
+/*
+ * Tags with bit 31 set belong to user-space tools (aoeping, aoecfg). The
+ * driver's own: a 23-bit generation above an 8-bit frame index.
+ */
 #define AOE_TAG_USER		0x80000000u
+#define AOE_TAG_IDX_BITS	8
+#define AOE_TAG_IDX_MASK	((1u << AOE_TAG_IDX_BITS) - 1)
+#define AOE_TAG_GEN_MASK	(~AOE_TAG_USER >> AOE_TAG_IDX_BITS)
 
 #define AOE_BCAST_SHELF		0xffff
 #define AOE_BCAST_SLOT		0xff
@@ -227,12 +233,13 @@ unsigned int aoe_frame_sectors(unsigned int mtu, unsigned int target_scnt);
 
 static inline u32 aoe_tag_make(u32 gen, u32 idx)
 {
-	return ((gen << 8) | (idx & 0xff)) & ~AOE_TAG_USER;
+	return ((gen & AOE_TAG_GEN_MASK) << AOE_TAG_IDX_BITS) |
+	       (idx & AOE_TAG_IDX_MASK);
 }
 
 static inline u32 aoe_tag_idx(u32 tag)
 {
-	return tag & 0xff;
+	return tag & AOE_TAG_IDX_MASK;
 }
 
 void aoe_rtt_init(struct aoe_rtt *r);
