@@ -70,6 +70,8 @@
 #define AOE_DISCOVER_SECS	60
 #define AOE_STALL_REPORT_SECS	5	/* silence logged as a stall after this */
 #define AOE_RSV_MINE_MAX	AOE_MAX_PATHS	/* MACs in the list we set */
+/* A device's name, "eS.L" (e65535.255 and its NUL fit) */
+#define AOE_NAME_LEN		16
 
 enum aoe_dev_state {
 	AOE_DS_NEW,	/* config answered, IDENTIFY not yet */
@@ -194,7 +196,7 @@ struct aoe_dev {
 	struct kref kref;
 	u16 shelf;
 	u8 slot;
-	char name[16];			/* "eS.L" */
+	char name[AOE_NAME_LEN];	/* "eS.L" */
 	unsigned long created;		/* jiffies */
 
 	struct mutex mtx;		/* see "Locks" above */

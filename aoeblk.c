@@ -17,6 +17,8 @@
 
 #define AOE_DEFAULT_MAX_SECTORS	1024
 #define AOE_STATIC_MAX_SLOTS	16
+/* blk-mq's request clock; aoeblk_timeout only resets it (see there) */
+#define AOE_RQ_CLOCK		(60 * HZ)
 #define AOE_STATIC_MAX_SHELF	((MINORMASK + 1) / AOE_PARTITIONS / \
 				 AOE_STATIC_MAX_SLOTS - 1)
 
@@ -320,7 +322,7 @@ int aoeblk_add(struct aoe_dev *d)
 	d->tag_set.numa_node = NUMA_NO_NODE;
 	d->tag_set.cmd_size = sizeof(struct aoe_cmd);
 	d->tag_set.flags = BLK_MQ_F_SHOULD_MERGE;
-	d->tag_set.timeout = 60 * HZ;
+	d->tag_set.timeout = AOE_RQ_CLOCK;
 	d->tag_set.driver_data = d;
 	err = blk_mq_alloc_tag_set(&d->tag_set);
 	if (err)

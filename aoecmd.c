@@ -35,6 +35,15 @@
 #define AOE_HOLD_MAX		(AOE_STALL_REPORT_SECS * HZ)
 /* Timeouts after which a frame that may still be queued is resent anyway */
 #define AOE_OVERDUE		4
+/* A sick target gets one probe frame at most this often. */
+#define AOE_PROBE_INTERVAL	HZ
+/*
+ * The longest the timer sleeps while a device has work, frames or only
+ * waiting commands: the dead clock and the stall report need a look.
+ */
+#define AOE_TIMER_MAX_SLEEP	HZ
+/* A resend that found no path or no room tries again after this. */
+#define AOE_RETRY_SOON		(HZ / 10)
 
 /* Answers that belong to no device. */
 static atomic64_t aoe_orphan_rsp = ATOMIC64_INIT(0);
@@ -404,7 +413,7 @@ static struct aoe_target *pick_target(struct aoe_dev *d,
 			if (!*maxp)
 				continue;
 			if (pass)
-				t->next_probe = jiffies + HZ;
+				t->next_probe = jiffies + AOE_PROBE_INTERVAL;
 			d->next_target = k + 1;
 			*ifpp = ifp;
 			return t;
@@ -617,7 +626,7 @@ blk_status_t aoecmd_submit(struct aoe_dev *d, struct aoe_cmd *cmd)
 	list_add_tail(&cmd->node, &d->pending);
 	aoecmd_pump(d, &txq, &done);
 	if (!list_empty(&d->pending))
-		timer_arm(d, jiffies + HZ);
+		timer_arm(d, jiffies + AOE_TIMER_MAX_SLEEP);
 	spin_unlock_bh(&d->lock);
 	aoenet_xmit(&txq);
 	aoecmd_end_cmds(&done);
@@ -729,7 +738,7 @@ static void frame_spurious(struct aoe_dev *d, struct aoe_frame *f,
 	frame_ghost_clear(d, f);
 	t->fails = 0;
 	aoe_rtt_sample(&t->rtt, div_u64(ktime_get_ns() - f->prev_sent_ns,
-					1000));
+					NSEC_PER_USEC));
 	if (t->cut_tag == f->prev_tag) {
 		aoe_win_undo(&t->win);
 		t->cut_tag = 0;
@@ -798,13 +807,18 @@ enum aoe_answer {
 	ANS_REDIRECT,	/* error 3 or 6: try another target */
 };
 
+/* An ATA answer's argument; aoenet_rcv has pulled it into the head. */
+static const struct aoe_ata *rsp_ata(const struct sk_buff *skb)
+{
+	return (const void *)(skb->data + sizeof(struct aoe_hdr));
+}
+
 static enum aoe_answer frame_answer(struct aoe_dev *d, struct aoe_frame *f,
 				    struct sk_buff *skb,
 				    const struct aoe_rsp_info *ri,
 				    struct sk_buff_head *txq)
 {
-	const struct aoe_ata *a = (const void *)(skb->data +
-						 sizeof(struct aoe_hdr));
+	const struct aoe_ata *a = rsp_ata(skb);
 	bool read_data = f->kind == AOE_FK_IDENT ||
 			 (f->kind == AOE_FK_DATA && !f->cmd->write);
 	struct net_device *ifp;
@@ -898,7 +912,7 @@ static void frame_resend(struct aoe_dev *d, struct aoe_frame *f,
 	if (f->kind == AOE_FK_DATA) {
 		max = path_max_bytes(t, ifp);
 		if (!max || !frame_fit(d, f, max, t, ifp, txq)) {
-			f->deadline = jiffies + HZ / 10;
+			f->deadline = jiffies + AOE_RETRY_SOON;
 			return;
 		}
 	}
@@ -1030,11 +1044,10 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 		target_ghosts_settle(d, f->t, &done);
 	}
 	if (!f->retries) {
-		rtt = div_u64(ktime_get_ns() - f->sent_ns, 1000);
+		rtt = div_u64(ktime_get_ns() - f->sent_ns, NSEC_PER_USEC);
 		aoe_rtt_sample(&f->t->rtt, rtt);
 	}
-	trace_aoe_rsp(d->name, ri->tag, ri->error,
-		      skb->data[sizeof(struct aoe_hdr) + 3], rtt);
+	trace_aoe_rsp(d->name, ri->tag, ri->error, rsp_ata(skb)->cmdstat, rtt);
 	if (ans == ANS_REDIRECT) {
 		frame_redirect(d, f, &txq);
 		goto pump;
@@ -1063,7 +1076,7 @@ static void dev_down(struct aoe_dev *d, struct list_head *done)
 
 static void timer_rearm(struct aoe_dev *d)
 {
-	unsigned long next = jiffies + HZ;
+	unsigned long next = jiffies + AOE_TIMER_MAX_SLEEP;
 	struct aoe_frame *f;
 
 	list_for_each_entry(f, &d->out_frames, node)

@@ -14,12 +14,14 @@
 
 #include <linux/tracepoint.h>
 
+#include "aoe.h"
+
 TRACE_EVENT(aoe_xmit,
 	TP_PROTO(const char *dev, u32 tag, u8 kind, u64 lba, u32 len,
 		 bool write, u8 retries),
 	TP_ARGS(dev, tag, kind, lba, len, write, retries),
 	TP_STRUCT__entry(
-		__array(char, dev, 16)
+		__array(char, dev, AOE_NAME_LEN)
 		__field(u32, tag)
 		__field(u8, kind)
 		__field(u64, lba)
@@ -47,7 +49,7 @@ TRACE_EVENT(aoe_rsp,
 		 u32 rtt_us),
 	TP_ARGS(dev, tag, aoe_err, ata_status, rtt_us),
 	TP_STRUCT__entry(
-		__array(char, dev, 16)
+		__array(char, dev, AOE_NAME_LEN)
 		__field(u32, tag)
 		__field(u8, aoe_err)
 		__field(u8, ata_status)
@@ -70,7 +72,7 @@ TRACE_EVENT(aoe_rexmit,
 		 u32 cwnd),
 	TP_ARGS(dev, old_tag, lba, retries, cwnd),
 	TP_STRUCT__entry(
-		__array(char, dev, 16)
+		__array(char, dev, AOE_NAME_LEN)
 		__field(u32, old_tag)
 		__field(u64, lba)
 		__field(u8, retries)
@@ -92,7 +94,7 @@ TRACE_EVENT(aoe_state,
 	TP_PROTO(const char *dev, bool up),
 	TP_ARGS(dev, up),
 	TP_STRUCT__entry(
-		__array(char, dev, 16)
+		__array(char, dev, AOE_NAME_LEN)
 		__field(bool, up)
 	),
 	TP_fast_assign(
