@@ -309,9 +309,10 @@ struct aoe_target *aoedev_target(struct aoe_dev *d, const u8 *mac,
 				 bool create);
 bool aoedev_target_uses(const struct aoe_target *t,
 			const struct net_device *ifp);
-int aoedev_add_path(struct aoe_target *t, struct net_device *ifp);
-struct net_device *aoedev_pick_path(struct aoe_target *t);
-bool aoedev_target_reachable(const struct aoe_target *t);
+int aoedev_add_path(struct aoe_dev *d, struct aoe_target *t,
+		    struct net_device *ifp);
+struct net_device *aoedev_pick_path(struct aoe_dev *d, struct aoe_target *t);
+bool aoedev_target_reachable(struct aoe_dev *d, const struct aoe_target *t);
 struct aoe_frame *aoedev_frame(struct aoe_dev *d, u32 idx);
 const char *aoedev_state_str(struct aoe_dev *d, bool *closewait);
 

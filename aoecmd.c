@@ -377,7 +377,7 @@ static bool target_probe_only(struct aoe_dev *d, struct aoe_target *t)
 	for (i = 0; i < d->ntargets; i++) {
 		struct aoe_target *o = &d->targets[i];
 
-		if (o == t || !aoedev_target_reachable(o))
+		if (o == t || !aoedev_target_reachable(d, o))
 			continue;
 		if (t->refused ? !o->refused : !target_unwell(o))
 			return true;
@@ -406,7 +406,7 @@ static struct aoe_target *pick_target(struct aoe_dev *d,
 			if (pass && time_before(jiffies, t->next_probe) &&
 			    target_probe_only(d, t))
 				continue;
-			ifp = aoedev_pick_path(t);
+			ifp = aoedev_pick_path(d, t);
 			if (!ifp)
 				continue;
 			*maxp = path_max_bytes(t, ifp);
@@ -503,7 +503,7 @@ static bool pump_flush(struct aoe_dev *d, struct aoe_cmd *cmd,
 
 		if (!t->dirty)
 			continue;
-		ifp = aoedev_pick_path(t);
+		ifp = aoedev_pick_path(d, t);
 		if (!ifp)
 			return false;
 		f = frame_get(d);
@@ -658,7 +658,7 @@ void aoecmd_send_ident_any(struct aoe_dev *d, struct sk_buff_head *txq)
 	unsigned int i;
 
 	for (i = 0; i < d->ntargets; i++) {
-		struct net_device *ifp = aoedev_pick_path(&d->targets[i]);
+		struct net_device *ifp = aoedev_pick_path(d, &d->targets[i]);
 
 		if (ifp) {
 			aoecmd_send_ident(d, &d->targets[i], ifp, txq);
@@ -793,7 +793,7 @@ static struct aoe_target *other_target(struct aoe_dev *d, struct aoe_frame *f,
 
 			if (t == f->t || (!pass && target_unwell(t)))
 				continue;
-			*ifpp = aoedev_pick_path(t);
+			*ifpp = aoedev_pick_path(d, t);
 			if (*ifpp)
 				return t;
 		}
@@ -963,7 +963,7 @@ static struct aoe_target *rexmit_target(struct aoe_dev *d,
 		if (t)
 			return t;
 	}
-	*ifpp = aoedev_pick_path(f->t);
+	*ifpp = aoedev_pick_path(d, f->t);
 	if (*ifpp)
 		return f->t;
 	if (f->kind == AOE_FK_FLUSH)

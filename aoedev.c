@@ -32,6 +32,8 @@ struct aoe_dev *aoedev_lookup_rcu(u16 shelf, u8 slot)
 {
 	struct aoe_dev *d;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(),
+			 "device lookup outside an RCU reader");
 	hash_for_each_possible_rcu(aoe_devs, d, hnode,
 				   aoe_addr_key(shelf, slot))
 		if (d->shelf == shelf && d->slot == slot)
@@ -444,7 +446,7 @@ static bool dev_reachable(struct aoe_dev *d)
 
 	lockdep_assert_held(&d->lock);
 	for (i = 0; i < d->ntargets; i++)
-		if (aoedev_target_reachable(&d->targets[i]))
+		if (aoedev_target_reachable(d, &d->targets[i]))
 			return true;
 	return false;
 }
@@ -544,10 +546,12 @@ bool aoedev_target_uses(const struct aoe_target *t,
 	return false;
 }
 
-int aoedev_add_path(struct aoe_target *t, struct net_device *ifp)
+int aoedev_add_path(struct aoe_dev *d, struct aoe_target *t,
+		    struct net_device *ifp)
 {
 	struct aoe_path *p;
 
+	lockdep_assert_held(&d->lock);
 	if (aoedev_target_uses(t, ifp))
 		return 0;
 	if (t->npaths >= AOE_MAX_PATHS)
@@ -559,10 +563,11 @@ int aoedev_add_path(struct aoe_target *t, struct net_device *ifp)
 }
 
 /* Whether @t has a usable path; unlike aoedev_pick_path(), no state moves. */
-bool aoedev_target_reachable(const struct aoe_target *t)
+bool aoedev_target_reachable(struct aoe_dev *d, const struct aoe_target *t)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&d->lock);
 	for (i = 0; i < t->npaths; i++)
 		if (aoenet_path_usable(t->paths[i].ifp))
 			return true;
@@ -570,10 +575,11 @@ bool aoedev_target_reachable(const struct aoe_target *t)
 }
 
 /* The next usable path of @t, round robin; NULL if none is usable now. */
-struct net_device *aoedev_pick_path(struct aoe_target *t)
+struct net_device *aoedev_pick_path(struct aoe_dev *d, struct aoe_target *t)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&d->lock);
 	for (i = 0; i < t->npaths; i++) {
 		unsigned int k = (t->next_path + i) % t->npaths;
 
@@ -588,7 +594,10 @@ struct net_device *aoedev_pick_path(struct aoe_target *t)
 /*
  * For sysfs: "up", "up,nopath" (identified, but no target has a usable
  * path now: its interfaces are down, without carrier or not allowed),
- * or "down"; and whether a down device is still open.
+ * or "down"; and whether a down device is still open. Only the disk's own
+ * sysfs attributes call it, so d->disk is read without d->mtx: del_gendisk
+ * removes them and waits for their readers before aoeblk_remove clears the
+ * pointer and puts the disk.
  */
 const char *aoedev_state_str(struct aoe_dev *d, bool *closewait)
 {

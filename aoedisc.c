@@ -74,7 +74,7 @@ void aoedisc_revalidate(struct aoe_dev *d)
 	spin_lock_bh(&d->lock);
 	for (i = 0; i < d->ntargets && !d->gone; i++) {
 		struct aoe_target *t = &d->targets[i];
-		struct net_device *ifp = aoedev_pick_path(t);
+		struct net_device *ifp = aoedev_pick_path(d, t);
 
 		if (!ifp)
 			continue;
@@ -107,7 +107,7 @@ static void cfg_apply(struct aoe_dev *d, struct net_device *ifp,
 	t->fails = 0;		/* it answers: worth trying again */
 	aoe_win_set_limit(&t->win, min_t(u32, min_t(u32, ci->bufcnt, aoe_maxout),
 					 AOE_MAX_FRAMES));
-	if (aoedev_add_path(t, ifp))
+	if (aoedev_add_path(d, t, ifp))
 		return;
 	if (d->state != AOE_DS_UP)
 		aoecmd_send_ident(d, t, ifp, txq);

@@ -72,7 +72,7 @@ static void rsv_collect_mine(struct aoe_dev *d)
 static bool rsv_send_one(struct aoe_dev *d, struct aoe_target *t, u8 rcmd,
 			 unsigned int nmacs, struct sk_buff_head *txq)
 {
-	struct net_device *ifp = aoedev_pick_path(t);
+	struct net_device *ifp = aoedev_pick_path(d, t);
 	struct sk_buff *skb;
 
 	lockdep_assert_held(&d->lock);
