@@ -19,7 +19,7 @@
  * Locks, outermost first
  * ----------------------
  * aoe_devs_mutex (aoedev.c): the device table's membership and the count of
- *	devices. A flush holds it until the devices it forgot are torn down,
+ *	devices. Forgetting devices holds it until those are torn down,
  *	so a shelf.slot is not created again while its old disk exists.
  *	Process context only.
  * aoe_dev.mtx: the gendisk pointer, disk creation, capacity changes and the
@@ -192,7 +192,7 @@ struct aoe_stats {
 
 struct aoe_dev {
 	struct hlist_node hnode;
-	struct list_head flush_node;	/* on a local list while torn down */
+	struct list_head teardown_node;	/* on a local list while torn down */
 	struct kref kref;
 	u16 shelf;
 	u8 slot;
@@ -302,7 +302,7 @@ struct aoe_dev *aoedev_lookup_rcu(u16 shelf, u8 slot);
 struct aoe_dev *aoedev_find_get(u16 shelf, u8 slot);
 struct aoe_dev *aoedev_create(u16 shelf, u8 slot);
 void aoedev_put(struct aoe_dev *d);
-int aoedev_flush(const char *buf, size_t len);
+int aoedev_forget(const char *buf, size_t len);
 void aoedev_drop_ifp(struct net_device *ifp);
 void aoedev_ifp_event(struct net_device *ifp);
 struct aoe_target *aoedev_target(struct aoe_dev *d, const u8 *mac,

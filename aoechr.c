@@ -172,7 +172,7 @@ static ssize_t aoechr_write(struct file *file, const char __user *ubuf,
 		err = aoechr_revalidate(buf, cnt);
 		break;
 	case AOECHR_FLUSH:
-		err = aoedev_flush(buf, cnt);
+		err = aoedev_forget(buf, cnt);
 		break;
 	default:
 		err = -EINVAL;

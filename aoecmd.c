@@ -201,7 +201,7 @@ static void frame_put(struct aoe_dev *d, struct aoe_frame *f)
 }
 
 /* The device goes from idle to busy: the dead clock starts now. */
-static void dev_mark_busy(struct aoe_dev *d)
+static void dead_clock_start(struct aoe_dev *d)
 {
 	if (!d->nout && list_empty(&d->pending))
 		d->last_progress = jiffies;
@@ -622,7 +622,7 @@ blk_status_t aoecmd_submit(struct aoe_dev *d, struct aoe_cmd *cmd)
 		spin_unlock_bh(&d->lock);
 		return BLK_STS_IOERR;
 	}
-	dev_mark_busy(d);
+	dead_clock_start(d);
 	list_add_tail(&cmd->node, &d->pending);
 	aoecmd_pump(d, &txq, &done);
 	if (!list_empty(&d->pending))
@@ -642,7 +642,7 @@ void aoecmd_send_ident(struct aoe_dev *d, struct aoe_target *t,
 	if (d->ident_out)
 		return;
 	/* Before frame_get(): an idle device's dead clock restarts now. */
-	dev_mark_busy(d);
+	dead_clock_start(d);
 	f = frame_get(d);
 	if (!f)
 		return;
@@ -1063,7 +1063,7 @@ unlock:
 	aoecmd_end_cmds(&done);
 }
 
-static void dev_down(struct aoe_dev *d, struct list_head *done)
+static void mark_down(struct aoe_dev *d, struct list_head *done)
 {
 	d->state = AOE_DS_DOWN;
 	d->stall_logged = false;
@@ -1147,7 +1147,7 @@ static void aoecmd_timer(struct timer_list *timer)
 	now = jiffies;
 	if (aoe_deadsecs &&
 	    time_after(now, d->last_progress + aoe_deadsecs * HZ)) {
-		dev_down(d, &done);
+		mark_down(d, &done);
 		goto unlock;
 	}
 	stall_check(d, now);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The device table and each device's lifecycle: creation, targets and
- * paths, the work item that creates the disk, flush and teardown.
+ * paths, the work item that creates the disk, forgetting and teardown.
  *
  * Teardown order (aoedev_teardown): unhash and mark gone, wait for an RCU
  * grace period (no receive handler still sees the device), stop the timer
@@ -316,7 +316,7 @@ static void aoedev_teardown(struct aoe_dev *d)
 	aoedev_put(d);
 }
 
-static bool dev_in_use(struct aoe_dev *d)
+static bool aoedev_in_use(struct aoe_dev *d)
 {
 	bool open;
 
@@ -326,20 +326,20 @@ static bool dev_in_use(struct aoe_dev *d)
 	return open;
 }
 
-enum flush_mode {
-	FLUSH_DOWN,	/* empty write: devices down and unused */
-	FLUSH_ALL,	/* "all": every unused device */
-	FLUSH_ONE,	/* "eS.L": that device, -EBUSY if open */
+enum forget_mode {
+	FORGET_DOWN,	/* empty write: devices down and unused */
+	FORGET_ALL,	/* "all": every unused device */
+	FORGET_ONE,	/* "eS.L": that device, -EBUSY if open */
 };
 
-static bool flush_wanted(struct aoe_dev *d, enum flush_mode mode,
-			 u16 shelf, u8 slot)
+static bool forget_wanted(struct aoe_dev *d, enum forget_mode mode,
+			  u16 shelf, u8 slot)
 {
 	bool down;
 
-	if (mode == FLUSH_ONE)
+	if (mode == FORGET_ONE)
 		return d->shelf == shelf && d->slot == slot;
-	if (mode == FLUSH_ALL)
+	if (mode == FORGET_ALL)
 		return true;
 	spin_lock_bh(&d->lock);
 	down = d->state != AOE_DS_UP;
@@ -347,28 +347,28 @@ static bool flush_wanted(struct aoe_dev *d, enum flush_mode mode,
 	return down;
 }
 
-static int flush_parse(const char *buf, size_t len, enum flush_mode *mode,
-		       u16 *shelf, u8 *slot)
+static int forget_parse(const char *buf, size_t len, enum forget_mode *mode,
+			u16 *shelf, u8 *slot)
 {
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\0' ||
 		       buf[len - 1] == ' '))
 		len--;
 	if (!len) {
-		*mode = FLUSH_DOWN;
+		*mode = FORGET_DOWN;
 		return 0;
 	}
 	if (len == 3 && !memcmp(buf, "all", 3)) {
-		*mode = FLUSH_ALL;
+		*mode = FORGET_ALL;
 		return 0;
 	}
-	*mode = FLUSH_ONE;
+	*mode = FORGET_ONE;
 	return aoe_name_parse(buf, len, shelf, slot);
 }
 
-/* The flush character device: forget devices (see enum flush_mode). */
-int aoedev_flush(const char *buf, size_t len)
+/* The flush character device: forget devices (see enum forget_mode). */
+int aoedev_forget(const char *buf, size_t len)
 {
-	enum flush_mode mode;
+	enum forget_mode mode;
 	struct aoe_dev *d, *n;
 	struct hlist_node *tmp;
 	LIST_HEAD(victims);
@@ -377,23 +377,23 @@ int aoedev_flush(const char *buf, size_t len)
 	u8 slot = 0;
 	int bkt, err;
 
-	err = flush_parse(buf, len, &mode, &shelf, &slot);
+	err = forget_parse(buf, len, &mode, &shelf, &slot);
 	if (err)
 		return err;
 	mutex_lock(&aoe_devs_mutex);
 	hash_for_each_safe(aoe_devs, bkt, tmp, d, hnode) {
-		if (!flush_wanted(d, mode, shelf, slot))
+		if (!forget_wanted(d, mode, shelf, slot))
 			continue;
 		found = true;
-		if (dev_in_use(d)) {
-			if (mode == FLUSH_ONE)
+		if (aoedev_in_use(d)) {
+			if (mode == FORGET_ONE)
 				err = -EBUSY;
 			continue;
 		}
 		aoedev_unhash(d);
-		list_add_tail(&d->flush_node, &victims);
+		list_add_tail(&d->teardown_node, &victims);
 	}
-	if (mode == FLUSH_ONE && !found)
+	if (mode == FORGET_ONE && !found)
 		err = -ENODEV;
 	/*
 	 * Still under the table's mutex: the target may answer a discovery
@@ -402,8 +402,8 @@ int aoedev_flush(const char *buf, size_t len)
 	 */
 	if (!list_empty(&victims))
 		synchronize_rcu();
-	list_for_each_entry_safe(d, n, &victims, flush_node) {
-		list_del(&d->flush_node);
+	list_for_each_entry_safe(d, n, &victims, teardown_node) {
+		list_del(&d->teardown_node);
 		pr_info("%s: forgotten\n", d->name);
 		aoedev_teardown(d);
 	}
@@ -428,7 +428,7 @@ void aoedev_drop_ifp(struct net_device *ifp)
 	rcu_read_unlock();
 }
 
-static bool dev_uses_ifp(struct aoe_dev *d, const struct net_device *ifp)
+static bool aoedev_uses_ifp(struct aoe_dev *d, const struct net_device *ifp)
 {
 	unsigned int i;
 
@@ -440,7 +440,7 @@ static bool dev_uses_ifp(struct aoe_dev *d, const struct net_device *ifp)
 }
 
 /* Whether some target of @d has a usable path now. */
-static bool dev_reachable(struct aoe_dev *d)
+static bool aoedev_reachable(struct aoe_dev *d)
 {
 	unsigned int i;
 
@@ -460,10 +460,10 @@ static enum reach_change dev_note_reach(struct aoe_dev *d,
 	bool was, up;
 
 	lockdep_assert_held(&d->lock);
-	if (!dev_uses_ifp(d, ifp))
+	if (!aoedev_uses_ifp(d, ifp))
 		return REACH_SAME;
 	was = d->nopath;
-	d->nopath = !dev_reachable(d);
+	d->nopath = !aoedev_reachable(d);
 	up = d->state == AOE_DS_UP && !d->gone;
 	if (!up || was == d->nopath)
 		return REACH_SAME;
@@ -605,7 +605,7 @@ const char *aoedev_state_str(struct aoe_dev *d, bool *closewait)
 
 	spin_lock_bh(&d->lock);
 	up = d->state == AOE_DS_UP && !d->gone;
-	reach = dev_reachable(d);
+	reach = aoedev_reachable(d);
 	spin_unlock_bh(&d->lock);
 	*closewait = !up && d->disk && disk_openers(d->disk);
 	if (!up)
@@ -624,12 +624,12 @@ void aoedev_exit(void)
 	mutex_lock(&aoe_devs_mutex);
 	hash_for_each_safe(aoe_devs, bkt, tmp, d, hnode) {
 		aoedev_unhash(d);
-		list_add_tail(&d->flush_node, &victims);
+		list_add_tail(&d->teardown_node, &victims);
 	}
 	mutex_unlock(&aoe_devs_mutex);
 	synchronize_rcu();
-	list_for_each_entry_safe(d, n, &victims, flush_node) {
-		list_del(&d->flush_node);
+	list_for_each_entry_safe(d, n, &victims, teardown_node) {
+		list_del(&d->teardown_node);
 		aoedev_teardown(d);
 	}
 }
