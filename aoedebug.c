@@ -20,9 +20,11 @@
  *                cwnd N  ssthresh N  outstanding N  fails N
  *                refused N  ghosts N  max_outstanding N
  *                srtt_us N  rttvar_us N  rto_us N
- *   global   answers for no known device, discovery answers dropped at the
- *            bound of pending new devices, frames dropped because their
- *            interface could not send (tx_dropped)
+ *   global   orphan_responses N (answers for no known device)
+ *            newdev_dropped N (config answers from new addresses dropped
+ *                      at the bound of the new-device queue, aoe_maxdevs)
+ *            tx_dropped N (frames dropped because their interface could
+ *                      not send: down or no carrier; resent later)
  *
  * The files are created with the disk and removed before it goes.
  */

@@ -199,7 +199,6 @@ void aoe_ident_parse(const u8 *id, struct aoe_ident_info *ii)
 	memset(ii, 0, sizeof(*ii));
 	if (id_word_valid(w83)) {
 		ii->lba48 = (w83 & (1 << 10)) != 0;
-		ii->flush = (w83 & (1 << 12)) != 0;
 		ii->flush_ext = (w83 & (1 << 13)) != 0;
 		ii->wcache = (w82 & (1 << 5)) && (w85 & (1 << 5));
 		/* Words 85-87 are valid when word 87 says so; 86 is "enabled". */

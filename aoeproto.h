@@ -64,8 +64,6 @@ enum aoe_error {
 
 /* ATA argument flags */
 #define AOE_AFL_EXT		0x40	/* LBA48 */
-#define AOE_AFL_DEV		0x10
-#define AOE_AFL_ASYNC		0x02
 #define AOE_AFL_WRITE		0x01
 
 /* ATA commands and status bits */
@@ -191,7 +189,6 @@ struct aoe_ident_info {
 	u64 sectors;
 	bool lba48;
 	bool wcache;		/* volatile write cache supported and enabled */
-	bool flush;		/* FLUSH CACHE supported */
 	bool flush_ext;		/* FLUSH CACHE EXT supported */
 };
 
