@@ -124,6 +124,11 @@ static void aoe_data_advance(struct bio **bio, struct bvec_iter *iter,
 	}
 }
 
+static bool frame_is_write(const struct aoe_frame *f)
+{
+	return f->kind == AOE_FK_DATA && f->cmd->write;
+}
+
 /* A fresh tag for @f: 23-bit generation (never 0, the free mark), index. */
 static void frame_new_tag(struct aoe_frame *f)
 {
@@ -190,7 +195,7 @@ static void frame_put(struct aoe_dev *d, struct aoe_frame *f)
 		f->t->nout--;
 	if (f->kind == AOE_FK_IDENT)
 		d->ident_out = false;
-	if (f->kind == AOE_FK_DATA && f->cmd->write)
+	if (frame_is_write(f))
 		d->nout_writes--;
 	f->done_tag = f->tag;
 	f->tag = 0;
@@ -268,7 +273,7 @@ static int frame_data_frags(struct aoe_dev *d, struct aoe_frame *f,
 static struct sk_buff *frame_skb(struct aoe_dev *d, struct aoe_frame *f,
 				 struct net_device *ifp)
 {
-	bool write = f->kind == AOE_FK_DATA && f->cmd->write;
+	bool write = frame_is_write(f);
 	unsigned int dlen = write ? f->len : 0;
 	/* (A frame beyond what fragments hold, on a huge MTU, stays linear.) */
 	bool frags = dlen > AOE_TX_LINEAR_MAX &&
@@ -325,7 +330,7 @@ static void frame_send(struct aoe_dev *d, struct aoe_frame *f,
 	f->sent_ns = ktime_get_ns();
 	f->deadline = f->sent_j + frame_timeout(f);
 	trace_aoe_xmit(d->name, f->tag, f->kind, f->lba, f->len,
-		       f->kind == AOE_FK_DATA && f->cmd->write, f->retries);
+		       frame_is_write(f), f->retries);
 	skb = frame_skb(d, f, ifp);
 	if (skb) {
 		__skb_queue_tail(txq, skb);
@@ -449,7 +454,7 @@ static void frame_done(struct aoe_dev *d, struct aoe_frame *f,
  */
 static bool frame_hold(struct aoe_dev *d, struct aoe_frame *f)
 {
-	if (!f->ghost || f->kind != AOE_FK_DATA || !f->cmd->write)
+	if (!f->ghost || !frame_is_write(f))
 		return false;
 	f->held = true;
 	f->done_tag = f->tag;
@@ -524,6 +529,33 @@ static bool pump_flush(struct aoe_dev *d, struct aoe_cmd *cmd,
 	return true;
 }
 
+/*
+ * A data frame of @cmd for the @len bytes at (@bio, @iter), sector @lba,
+ * which all advance past them: a new frame from a command, or the front
+ * of a frame split after an MTU decrease. NULL when no frame is free.
+ */
+static struct aoe_frame *frame_cut(struct aoe_dev *d, struct aoe_cmd *cmd,
+				   struct bio **bio, struct bvec_iter *iter,
+				   sector_t *lba, u32 len)
+{
+	struct aoe_frame *f = frame_get(d);
+
+	if (!f)
+		return NULL;
+	f->kind = AOE_FK_DATA;
+	f->cmd = cmd;
+	f->bio = *bio;
+	f->iter = *iter;
+	f->lba = *lba;
+	f->len = len;
+	aoe_data_advance(bio, iter, len);
+	*lba += len / AOE_SECTOR_SIZE;
+	cmd->nout++;
+	if (cmd->write)
+		d->nout_writes++;
+	return f;
+}
+
 /* Cut frames from the pending commands while the windows allow. */
 static void aoecmd_pump(struct aoe_dev *d, struct sk_buff_head *txq,
 			struct list_head *done)
@@ -546,21 +578,11 @@ static void aoecmd_pump(struct aoe_dev *d, struct sk_buff_head *txq,
 		t = pick_target(d, &ifp, &max);
 		if (!t)
 			break;
-		f = frame_get(d);
+		f = frame_cut(d, cmd, &cmd->bio, &cmd->iter, &cmd->sector,
+			      min(cmd->left, max));
 		if (!f)
 			break;
-		f->kind = AOE_FK_DATA;
-		f->cmd = cmd;
-		f->bio = cmd->bio;
-		f->iter = cmd->iter;
-		f->lba = cmd->sector;
-		f->len = min(cmd->left, max);
-		aoe_data_advance(&cmd->bio, &cmd->iter, f->len);
-		cmd->sector += f->len / AOE_SECTOR_SIZE;
 		cmd->left -= f->len;
-		cmd->nout++;
-		if (cmd->write)
-			d->nout_writes++;
 		if (!cmd->left)
 			list_del_init(&cmd->node);
 		frame_send(d, f, t, ifp, txq);
@@ -872,21 +894,11 @@ static bool frame_fit(struct aoe_dev *d, struct aoe_frame *f, u32 max,
 		      struct sk_buff_head *txq)
 {
 	while (f->len > max) {
-		struct aoe_frame *g = frame_get(d);
+		struct aoe_frame *g = frame_cut(d, f->cmd, &f->bio, &f->iter,
+						&f->lba, max);
 
 		if (!g)
 			return false;
-		g->kind = AOE_FK_DATA;
-		g->cmd = f->cmd;
-		g->bio = f->bio;
-		g->iter = f->iter;
-		g->lba = f->lba;
-		g->len = max;
-		f->cmd->nout++;
-		if (f->cmd->write)
-			d->nout_writes++;
-		aoe_data_advance(&f->bio, &f->iter, max);
-		f->lba += max / AOE_SECTOR_SIZE;
 		f->len -= max;
 		d->st.splits++;
 		frame_send(d, g, t, ifp, txq);
