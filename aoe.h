@@ -34,9 +34,8 @@
  *	frames, pending commands, counters, identify data. Taken from process
  *	context (queue_rq, sysfs), softirq (receive) and timer context, always
  *	with spin_lock_bh or from bottom-half context. Nothing that sleeps or
- *	transmits is done under it: frames to send are collected on a local
- *	sk_buff_head and requests to complete on a local list, and both are
- *	handled after the unlock.
+ *	transmits is done under it: frames to send and requests to complete
+ *	are collected in a struct aoe_defer and handled after the unlock.
  */
 #ifndef AOE_H
 #define AOE_H
@@ -243,6 +242,22 @@ struct aoe_dev {
 	bool rsv_guard;			/* reserved by the guard; rsv_mtx */
 };
 
+/*
+ * What is collected under d->lock and done after it is dropped, since
+ * neither may happen under it: frames to transmit (aoenet_xmit) and
+ * requests to complete. aoe_defer_run() does both, in that order.
+ */
+struct aoe_defer {
+	struct sk_buff_head txq;
+	struct list_head done;		/* of struct aoe_cmd, by node */
+};
+
+static inline void aoe_defer_init(struct aoe_defer *later)
+{
+	__skb_queue_head_init(&later->txq);
+	INIT_LIST_HEAD(&later->done);
+}
+
 /* shelf.slot as one number, for hash tables */
 static inline u32 aoe_addr_key(u16 shelf, u8 slot)
 {
@@ -284,7 +299,7 @@ void aoecmd_send_ident(struct aoe_dev *d, struct aoe_target *t,
 		       struct net_device *ifp, struct sk_buff_head *txq);
 void aoecmd_send_ident_any(struct aoe_dev *d, struct sk_buff_head *txq);
 void aoecmd_fail_all(struct aoe_dev *d, struct list_head *done);
-void aoecmd_end_cmds(struct list_head *done);
+void aoe_defer_run(struct aoe_defer *later);
 u64 aoecmd_orphans(void);
 
 /* aoedisc.c */

@@ -605,11 +605,13 @@ static void cmd_fail(struct aoe_cmd *cmd, blk_status_t status)
 	}
 }
 
-void aoecmd_end_cmds(struct list_head *done)
+/* After d->lock: send the frames, then complete the requests. */
+void aoe_defer_run(struct aoe_defer *later)
 {
 	struct aoe_cmd *cmd, *n;
 
-	list_for_each_entry_safe(cmd, n, done, node) {
+	aoenet_xmit(&later->txq);
+	list_for_each_entry_safe(cmd, n, &later->done, node) {
 		list_del_init(&cmd->node);
 		blk_mq_end_request(cmd->rq, cmd->status);
 	}
@@ -635,10 +637,9 @@ void aoecmd_fail_all(struct aoe_dev *d, struct list_head *done)
 
 blk_status_t aoecmd_submit(struct aoe_dev *d, struct aoe_cmd *cmd)
 {
-	struct sk_buff_head txq;
-	LIST_HEAD(done);
+	struct aoe_defer later;
 
-	__skb_queue_head_init(&txq);
+	aoe_defer_init(&later);
 	spin_lock_bh(&d->lock);
 	if (d->gone || d->state != AOE_DS_UP) {
 		spin_unlock_bh(&d->lock);
@@ -646,12 +647,11 @@ blk_status_t aoecmd_submit(struct aoe_dev *d, struct aoe_cmd *cmd)
 	}
 	dead_clock_start(d);
 	list_add_tail(&cmd->node, &d->pending);
-	aoecmd_pump(d, &txq, &done);
+	aoecmd_pump(d, &later.txq, &later.done);
 	if (!list_empty(&d->pending))
 		timer_arm(d, jiffies + AOE_TIMER_MAX_SLEEP);
 	spin_unlock_bh(&d->lock);
-	aoenet_xmit(&txq);
-	aoecmd_end_cmds(&done);
+	aoe_defer_run(&later);
 	return BLK_STS_OK;
 }
 
@@ -1025,11 +1025,10 @@ static void frame_redirect(struct aoe_dev *d, struct aoe_frame *f,
 void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 		    const struct aoe_rsp_info *ri)
 {
-	struct sk_buff_head txq;
+	struct aoe_defer later;
 	enum aoe_answer ans;
 	struct aoe_frame *f;
 	struct aoe_dev *d;
-	LIST_HEAD(done);
 	u32 rtt = 0;
 
 	d = aoedev_lookup_rcu(ri->shelf, ri->slot);
@@ -1037,14 +1036,14 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 		atomic64_inc(&aoe_orphan_rsp);
 		return;
 	}
-	__skb_queue_head_init(&txq);
+	aoe_defer_init(&later);
 	spin_lock_bh(&d->lock);
 	if (d->gone)
 		goto unlock;
-	f = match_frame(d, skb, ifp, ri, &done);
+	f = match_frame(d, skb, ifp, ri, &later.done);
 	if (!f)
 		goto unlock;
-	ans = frame_answer(d, f, skb, ri, &txq);
+	ans = frame_answer(d, f, skb, ri, &later.txq);
 	if (ans == ANS_IGNORE)
 		goto unlock;
 	d->st.responses++;
@@ -1053,7 +1052,7 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 	f->t->fails = 0;
 	if (f->sent_ns > f->t->answered_ns) {
 		f->t->answered_ns = f->sent_ns;
-		target_ghosts_settle(d, f->t, &done);
+		target_ghosts_settle(d, f->t, &later.done);
 	}
 	if (!f->retries) {
 		rtt = div_u64(ktime_get_ns() - f->sent_ns, NSEC_PER_USEC);
@@ -1061,18 +1060,17 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 	}
 	trace_aoe_rsp(d->name, ri->tag, ri->error, rsp_ata(skb)->cmdstat, rtt);
 	if (ans == ANS_REDIRECT) {
-		frame_redirect(d, f, &txq);
+		frame_redirect(d, f, &later.txq);
 		goto pump;
 	}
 	aoe_win_ack(&f->t->win);
 	if (!frame_hold(d, f))
-		frame_done(d, f, &done);
+		frame_done(d, f, &later.done);
 pump:
-	aoecmd_pump(d, &txq, &done);
+	aoecmd_pump(d, &later.txq, &later.done);
 unlock:
 	spin_unlock_bh(&d->lock);
-	aoenet_xmit(&txq);
-	aoecmd_end_cmds(&done);
+	aoe_defer_run(&later);
 }
 
 static void mark_down(struct aoe_dev *d, struct list_head *done)
@@ -1143,12 +1141,11 @@ static void aoecmd_timer(struct timer_list *timer)
 {
 	struct aoe_dev *d = from_timer(d, timer, timer);
 	struct aoe_frame *f, *fn;
-	struct sk_buff_head txq;
+	struct aoe_defer later;
 	unsigned long now;
 	u32 probed = 0;
-	LIST_HEAD(done);
 
-	__skb_queue_head_init(&txq);
+	aoe_defer_init(&later);
 	spin_lock_bh(&d->lock);
 	if (d->gone)
 		goto unlock;
@@ -1159,7 +1156,7 @@ static void aoecmd_timer(struct timer_list *timer)
 	now = jiffies;
 	if (aoe_deadsecs &&
 	    time_after(now, d->last_progress + aoe_deadsecs * HZ)) {
-		mark_down(d, &done);
+		mark_down(d, &later.done);
 		goto unlock;
 	}
 	stall_check(d, now);
@@ -1167,7 +1164,7 @@ static void aoecmd_timer(struct timer_list *timer)
 		if (time_before(now, f->deadline))
 			continue;
 		if (f->held) {	/* its earlier copy is taken as lost now */
-			frame_done(d, f, &done);
+			frame_done(d, f, &later.done);
 			continue;
 		}
 		switch (rexmit_decide(d, f, &probed, now)) {
@@ -1175,19 +1172,18 @@ static void aoecmd_timer(struct timer_list *timer)
 			f->deadline = now + frame_timeout(f);
 			break;
 		case REXMIT_LOST:
-			rexmit(d, f, false, &txq);
+			rexmit(d, f, false, &later.txq);
 			break;
 		case REXMIT_AGAIN:
-			rexmit(d, f, true, &txq);
+			rexmit(d, f, true, &later.txq);
 			break;
 		}
 	}
-	aoecmd_pump(d, &txq, &done);
+	aoecmd_pump(d, &later.txq, &later.done);
 	timer_rearm(d);
 unlock:
 	spin_unlock_bh(&d->lock);
-	aoenet_xmit(&txq);
-	aoecmd_end_cmds(&done);
+	aoe_defer_run(&later);
 }
 
 u64 aoecmd_orphans(void)

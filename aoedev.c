@@ -295,15 +295,16 @@ static void drop_paths(struct aoe_target *t, struct net_device *ifp)
 /* After aoedev_unhash() and an RCU grace period. Process context. */
 static void aoedev_teardown(struct aoe_dev *d)
 {
-	LIST_HEAD(done);
+	struct aoe_defer later;
 	unsigned int i;
 
+	aoe_defer_init(&later);
 	aoecmd_timer_stop(d);
 	cancel_work_sync(&d->work);
 	spin_lock_bh(&d->lock);
-	aoecmd_fail_all(d, &done);
+	aoecmd_fail_all(d, &later.done);
 	spin_unlock_bh(&d->lock);
-	aoecmd_end_cmds(&done);
+	aoe_defer_run(&later);
 
 	mutex_lock(&d->mtx);
 	aoeblk_remove(d);

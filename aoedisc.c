@@ -45,11 +45,11 @@ static bool discover_ok(struct net_device *ifp)
 /* Broadcast a config query on every allowed interface. */
 void aoedisc_discover(void)
 {
-	struct sk_buff_head txq;
+	struct aoe_defer later;
 	struct net_device *ifp;
 	struct sk_buff *skb;
 
-	__skb_queue_head_init(&txq);
+	aoe_defer_init(&later);
 	rcu_read_lock();
 	for_each_netdev_rcu(&init_net, ifp) {
 		if (!discover_ok(ifp))
@@ -57,20 +57,20 @@ void aoedisc_discover(void)
 		skb = cfg_query_skb(ifp, ifp->broadcast, AOE_BCAST_SHELF,
 				    AOE_BCAST_SLOT);
 		if (skb)
-			__skb_queue_tail(&txq, skb);
+			__skb_queue_tail(&later.txq, skb);
 	}
 	rcu_read_unlock();
-	aoenet_xmit(&txq);
+	aoe_defer_run(&later);
 }
 
 /* Ask every target of @d for its config again, and IDENTIFY it again. */
 void aoedisc_revalidate(struct aoe_dev *d)
 {
-	struct sk_buff_head txq;
+	struct aoe_defer later;
 	struct sk_buff *skb;
 	unsigned int i;
 
-	__skb_queue_head_init(&txq);
+	aoe_defer_init(&later);
 	spin_lock_bh(&d->lock);
 	for (i = 0; i < d->ntargets && !d->gone; i++) {
 		struct aoe_target *t = &d->targets[i];
@@ -80,12 +80,12 @@ void aoedisc_revalidate(struct aoe_dev *d)
 			continue;
 		skb = cfg_query_skb(ifp, t->mac, d->shelf, d->slot);
 		if (skb)
-			__skb_queue_tail(&txq, skb);
+			__skb_queue_tail(&later.txq, skb);
 	}
 	if (!d->gone)
-		aoecmd_send_ident_any(d, &txq);
+		aoecmd_send_ident_any(d, &later.txq);
 	spin_unlock_bh(&d->lock);
-	aoenet_xmit(&txq);
+	aoe_defer_run(&later);
 }
 
 /* Record what a config answer says about the target behind it. */
@@ -193,7 +193,7 @@ static struct aoe_newdev *newq_pop(void)
 
 static void newdev_one(struct aoe_newdev *nd)
 {
-	struct sk_buff_head txq;
+	struct aoe_defer later;
 	struct net_device *ifp;
 	struct aoe_dev *d;
 
@@ -202,12 +202,12 @@ static void newdev_one(struct aoe_newdev *nd)
 		return;
 	ifp = dev_get_by_index(&init_net, nd->ifindex);
 	if (ifp) {
-		__skb_queue_head_init(&txq);
+		aoe_defer_init(&later);
 		spin_lock_bh(&d->lock);
 		if (!d->gone)
-			cfg_apply(d, ifp, nd->mac, &nd->ci, &txq);
+			cfg_apply(d, ifp, nd->mac, &nd->ci, &later.txq);
 		spin_unlock_bh(&d->lock);
-		aoenet_xmit(&txq);
+		aoe_defer_run(&later);
 		dev_put(ifp);
 	}
 	aoedev_put(d);
@@ -228,7 +228,7 @@ void aoedisc_cfg_rsp(struct sk_buff *skb, struct net_device *ifp,
 {
 	const u8 *mac = eth_hdr(skb)->h_source;
 	struct aoe_cfg_info ci;
-	struct sk_buff_head txq;
+	struct aoe_defer later;
 	struct aoe_dev *d;
 
 	if (ri->error || !is_valid_ether_addr(mac))
@@ -240,12 +240,12 @@ void aoedisc_cfg_rsp(struct sk_buff *skb, struct net_device *ifp,
 		newq_add(ri, ifp, mac, &ci);
 		return;
 	}
-	__skb_queue_head_init(&txq);
+	aoe_defer_init(&later);
 	spin_lock_bh(&d->lock);
 	if (!d->gone)
-		cfg_apply(d, ifp, mac, &ci, &txq);
+		cfg_apply(d, ifp, mac, &ci, &later.txq);
 	spin_unlock_bh(&d->lock);
-	aoenet_xmit(&txq);
+	aoe_defer_run(&later);
 }
 
 static void disc_work(struct work_struct *work);

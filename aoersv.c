@@ -96,20 +96,20 @@ static bool rsv_send_one(struct aoe_dev *d, struct aoe_target *t, u8 rcmd,
 /* Send to every target that has not answered; how many were sent to. */
 static unsigned int rsv_send(struct aoe_dev *d, u8 rcmd, bool list)
 {
-	struct sk_buff_head txq;
+	struct aoe_defer later;
 	unsigned int i, n = 0;
 
-	__skb_queue_head_init(&txq);
+	aoe_defer_init(&later);
 	spin_lock_bh(&d->lock);
 	for (i = 0; i < d->ntargets && !d->gone; i++) {
 		struct aoe_target *t = &d->targets[i];
 
 		if (!t->rsv_answered &&
-		    rsv_send_one(d, t, rcmd, list ? d->rsv_nmine : 0, &txq))
+		    rsv_send_one(d, t, rcmd, list ? d->rsv_nmine : 0, &later.txq))
 			n++;
 	}
 	spin_unlock_bh(&d->lock);
-	aoenet_xmit(&txq);
+	aoe_defer_run(&later);
 	return n;
 }
 
