@@ -6,15 +6,25 @@
  * ---------------------------
  * struct aoe_dev is one shelf.slot. It is created in process context (never
  * from a received frame directly: config answers for unknown addresses are
- * queued, bounded, and handled by a work item) and put in a hash table that
- * the receive path searches under RCU. A kref counts the table's reference
- * and the gendisk's (dropped by ->free_disk); the last put frees it, always
- * after the device was unhashed and an RCU grace period passed.
+ * queued, bounded, and handled by a work item, in aoedisc.c) and put in a
+ * hash table that the receive path searches under RCU. A kref counts the
+ * table's reference and the gendisk's (dropped by ->free_disk); the last
+ * put frees it, always after the device was unhashed and an RCU grace
+ * period passed.
  *
  * A device has up to AOE_MAX_TARGETS targets (target MAC addresses), each
  * reached through up to AOE_MAX_PATHS local interfaces. Targets live in the
  * device and are never freed before it; a path holds a tracked reference on
  * its net_device, dropped when the interface unregisters or the device goes.
+ *
+ * Where things are
+ * ----------------
+ * aoenet.c receives and sends frames; aoedisc.c turns config answers into
+ * devices, targets and paths; aoecmd.c is the frame engine (requests into
+ * frames, answers, the window, the retransmit timer's whole life);
+ * aoedev.c owns the device table and each device's life; aoeblk.c and
+ * aoechr.c are the block and character device faces; aoersv.c does
+ * reservations; aoeproto.c is the protocol without kernel state.
  *
  * Locks, outermost first
  * ----------------------
