@@ -177,7 +177,7 @@ fast_start() {
 fast_stop() {	# fast_stop MARKER-KEYS
 	[ -n "${tpid:-}" ] || return 0
 	kill -TERM "$tpid" 2>/dev/null || true
-	wait_for 30 _none_alive "$tpid" || bfail "aoefast does not exit"
+	wait_for 30 none_alive "$tpid" || bfail "aoefast does not exit"
 	echo "@@BENCH-TARGET $1 $(grep '^aoefast exit:' "$AOE_TMP/aoefast.out" | tail -n1)"
 	tpid=
 }
@@ -255,7 +255,7 @@ aoe_down() {
 	if [ -r "$dbg" ]; then
 		echo "@@BENCH-AOESTATS $1 $(tr '\n' ';' <"$dbg" | tr -s ' \t' ' ')"
 	fi
-	wait_for 60 _aoe_try_rmmod || bfail "rmmod aoe failed"
+	wait_for 60 aoe_try_rmmod || bfail "rmmod aoe failed"
 }
 
 drv_down() {	# drv_down MARKER-KEYS
@@ -510,7 +510,7 @@ raid_session() {	# raid_session ROUND DRIVER
 part_paths() {
 	local r n d s
 	for n in 1 2 3; do
-		[ -e "/sys/class/net/aoei$n" ] || _pair_setup "$n" "$scale_mtu"
+		[ -e "/sys/class/net/aoei$n" ] || pair_setup "$n" "$scale_mtu"
 	done
 	set_mtu "$scale_mtu"
 	for s in 1 2 3 4; do
@@ -539,7 +539,7 @@ part_paths() {
 meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 _aoe_disks() { ls -d /sys/block/etherd* 2>/dev/null | grep -c . || true; }
 _aoe_disks_are() { [ "$(_aoe_disks)" -ge "$1" ]; }
-now_ms() { echo $(($(_now_cs) * 10)); }
+now_ms() { echo $(($(now_cs) * 10)); }
 
 # One address count: insmod to all up, memory per disk, aoe-stat, I/O.
 count_session() {	# count_session N ROUND DRIVER
@@ -585,7 +585,7 @@ count_session() {	# count_session N ROUND DRIVER
 	echo "@@BENCH-COUNT drv=$drv n=$n round=$r up_ms=$((t1 - t0))" \
 		"slab_kb=$((slab1 - slab0)) vmalloc_kb=$((vm1 - vm0))" \
 		"stat_ms=$ts io_disks=$io iops=${fl[48]:-0}"
-	wait_for 120 _aoe_try_rmmod || bfail "rmmod aoe failed"
+	wait_for 120 aoe_try_rmmod || bfail "rmmod aoe failed"
 	fast_stop "$keys"
 	rm -f "$f"
 	check_kernel

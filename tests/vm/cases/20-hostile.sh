@@ -59,12 +59,12 @@ reader() {
 reader &
 rpid=$!
 
-t0=$(_now_cs)
+t0=$(now_cs)
 rc=0
 timeout 60 ip netns exec "$AOE_NETNS" aoehostile -i aoet0 --dst "$imac" \
 	--duration 45 --seed 20 --serve 7.7 --real 0.0 -v \
 	>"$AOE_TMP/hostile.out" 2>&1 || rc=$?
-t1=$(_now_cs)
+t1=$(now_cs)
 cat "$AOE_TMP/hostile.out"
 [ "$rc" != 124 ] || fail "aoehostile did not stop by itself within 60 s"
 [ "$rc" = 0 ] || fail "aoehostile failed (exit $rc)"
@@ -114,20 +114,20 @@ grep -v 'aoetest: ' "$AOE_TMP/dmesg" | tail -n 25 || true
 f1=$(mkfile e0.1 8M)
 vblade_start 0 1 aoet0 "$f1"
 aoe_discover
-if wait_for 10 _aoe_dev_ready 0 1 2>/dev/null; then
+if wait_for 10 aoe_dev_ready 0 1 2>/dev/null; then
 	info "new target e0.1 found after the flood"
 else
 	info "new target e0.1 NOT found within 10 s after the flood"
 	aoe-flush || info "aoe-flush failed"
 	aoe_discover
-	if wait_for 10 _aoe_dev_ready 0 1 2>/dev/null; then
+	if wait_for 10 aoe_dev_ready 0 1 2>/dev/null; then
 		info "e0.1 found after aoe-flush and a new discover"
 	else
 		info "e0.1 still not found after aoe-flush"
 	fi
 fi
 
-t0=$(_now_cs)
+t0=$(now_cs)
 aoe_unload 60
-info "unloaded in $((($(_now_cs) - t0) / 100)) s"
+info "unloaded in $((($(now_cs) - t0) / 100)) s"
 info "ok"

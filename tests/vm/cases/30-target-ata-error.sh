@@ -24,10 +24,10 @@ assert_eq "$(file_sectors "$f")" "$(cat "$(aoe_sys 0 0)/size")" "size in sectors
 # EIO in under 20 s.
 read_fails() {
 	local what=$1 t0 t1 rc=0
-	t0=$(_now_cs)
+	t0=$(now_cs)
 	timeout 120 dd if="$dev" of="$AOE_TMP/out" bs=512 skip="$2" \
 		count="$3" iflag=direct status=none 2>"$AOE_TMP/dd.err" || rc=$?
-	t1=$(_now_cs)
+	t1=$(now_cs)
 	info "$what: dd exit $rc after $(((t1 - t0) / 100)).$(printf '%02d' $(((t1 - t0) % 100))) s: $(cat "$AOE_TMP/dd.err")"
 	[ "$rc" != 0 ] || fail "$what: read succeeded"
 	[ "$rc" != 124 ] || fail "$what: read still hanging after 120 s"

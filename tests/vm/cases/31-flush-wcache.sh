@@ -63,6 +63,6 @@ for mode in wcache plain; do
 	fi
 	aoe_unload 60
 	kill "$tpid"
-	wait_for 10 _none_alive "$tpid" || fail "aoetgt does not stop"
+	wait_for 10 none_alive "$tpid" || fail "aoetgt does not stop"
 done
 info "ok"

@@ -35,24 +35,24 @@ writer &
 ddpid=$!
 wait_for 20 test -s "$AOE_TMP/dd.rounds" || fail "writer makes no progress"
 pid=$(vblade_pids 0 0)
-t0=$(_now_cs)
+t0=$(now_cs)
 kill -STOP $pid
 info "vblade $pid frozen"
 wait_for 40 state_is "down*" || fail "state not down 40 s after freeze"
 if wait "$ddpid"; then
 	fail "writer succeeded although the target was frozen"
 fi
-t1=$(_now_cs)
+t1=$(now_cs)
 el=$(( (t1 - t0) / 100 ))
 info "writer failed after ${el}s: $(tail -n1 "$AOE_TMP/dd.err")"
 # 10 s dead timeout + the longest retransmit timeout (5 s) + slack.
 [ "$el" -le 20 ] || fail "outstanding I/O took ${el}s to fail (limit 20)"
 # New I/O fails at once.
-t0=$(_now_cs)
+t0=$(now_cs)
 if dd if="$dev" of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null; then
 	fail "read on a down device succeeded"
 fi
-el=$(( ($(_now_cs) - t0) / 100 ))
+el=$(( ($(now_cs) - t0) / 100 ))
 [ "$el" -le 2 ] || fail "new I/O on a down device took ${el}s to fail"
 exec 7<"$dev"
 state_is "down,closewait" || fail "state while open is '$(cat "$sys/state")'"
@@ -75,7 +75,7 @@ for i in $(seq 1 20); do
 	dd if="$dev" of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null &
 	rd=$!
 	wait_for 30 state_is "down*" || fail "cycle $i: not down"
-	wait_for 30 _none_alive $rd || fail "cycle $i: reader hangs on a down device"
+	wait_for 30 none_alive $rd || fail "cycle $i: reader hangs on a down device"
 	if [ $((i % 2)) -eq 1 ]; then
 		kill -CONT $pid
 		aoe_discover
@@ -98,12 +98,12 @@ kill -STOP $pid
 dd if="$dev" of="$AOE_TMP/late" bs=1M count=4 iflag=direct status=none &
 rd=$!
 info "aoe_deadsecs=0: the read must still be pending in 20 s"
-if wait_for 20 _none_alive $rd; then
+if wait_for 20 none_alive $rd; then
 	fail "read ended while the target was frozen, with aoe_deadsecs=0"
 fi
 state_is up || fail "state '$(cat "$sys/state")' with aoe_deadsecs=0"
 kill -CONT $pid
-wait_for 60 _none_alive $rd || fail "read still pending 60 s after SIGCONT"
+wait_for 60 none_alive $rd || fail "read still pending 60 s after SIGCONT"
 wait $rd || fail "the read failed after SIGCONT"
 assert_eq "$want" "$(md5sum <"$AOE_TMP/late" | cut -d' ' -f1)" \
 	"data read across a 20 s freeze"

@@ -54,7 +54,7 @@ info "aoei1 down during fio"
 a=$(tx aoei0)
 wait_for 30 moved aoei0 $((a + 200)) || fail "aoei0 carries no traffic"
 ip link set aoei1 up
-wait_for 10 _link_is_up "" aoei1
+wait_for 10 link_is_up "" aoei1
 # vblade exits when a write to its link fails (ENOBUFS while the link was
 # down with answers queued); a real target would not: start it again.
 if ! alive "$(awk '$4 == "aoet1" { p = $1 } END { print p }' "$AOE_TMP/vblade.pids")"; then

@@ -31,10 +31,10 @@ dev=$(aoe_dev 0 0)
 # ERROR (default: EIO's message).
 read_fails() {
 	local t0 t1 rc=0
-	t0=$(_now_cs)
+	t0=$(now_cs)
 	timeout 120 dd if="$dev" of=/dev/null bs=64k count=1 skip=8 \
 		iflag=direct status=none 2>"$AOE_TMP/dd.err" || rc=$?
-	t1=$(_now_cs)
+	t1=$(now_cs)
 	info "$1: dd exit $rc after $(((t1 - t0) / 100)) s: $(cat "$AOE_TMP/dd.err")"
 	[ "$rc" != 0 ] || fail "$1: read succeeded"
 	[ "$rc" != 124 ] || fail "$1: read still hanging after 120 s"

@@ -188,7 +188,7 @@ for fs in $fs_list; do
 			aoe_discover
 			wait_for 30 state_is up
 		} || fail "$fs round $r: e0.0 not up (state $(cat "$sys/state" 2>/dev/null))"
-		wait_for 30 _aoe_dev_ready 0 0 || fail "$fs round $r: no disk"
+		wait_for 30 aoe_dev_ready 0 0 || fail "$fs round $r: no disk"
 		if ! mount -t "$fs" "$dev" "$mnt"; then
 			# What an administrator would do; counted against the
 			# round before.
@@ -218,7 +218,7 @@ for fs in $fs_list; do
 		# The cut's moment within an operation is random too.
 		sleep "0.$((RANDOM % 10))"
 		kill -USR2 "$tpid"
-		wait_for 20 _none_alive "$tpid" || fail "aoetgt did not stop at the cut"
+		wait_for 20 none_alive "$tpid" || fail "aoetgt did not stop at the cut"
 		cuts=$((cuts + 1))
 		tal_cuts[$model]=$((${tal_cuts[$model]:-0} + 1))
 		sed -n 's/^aoetgt: power cut/   power cut/p' "$AOE_TMP/aoetgt.out"
@@ -228,7 +228,7 @@ for fs in $fs_list; do
 		lost_sectors=$((lost_sectors + ${wb#* }))
 
 		# The dead device fails the writer's I/O; the mount goes.
-		wait_for $((deadsecs * 4 + 30)) _none_alive "$wpid" ||
+		wait_for $((deadsecs * 4 + 30)) none_alive "$wpid" ||
 			fail "$fs round $r: writer still running $((deadsecs * 4 + 30)) s after the cut"
 		wait "$wpid" 2>/dev/null || true
 		kill "$npid" 2>/dev/null || true

@@ -55,7 +55,7 @@ echo "$msgs" | grep -q 'e0.0: no usable path: aoei0 is down' ||
 	fail "/dev/etherd/err did not say it: '$msgs'"
 ip link set aoei0 up
 check_back
-wait_for 60 _none_alive "$rd" || fail "the read did not complete after the link came back"
+wait_for 60 none_alive "$rd" || fail "the read did not complete after the link came back"
 wait "$rd" || fail "the read failed"
 assert_eq "$want" "$(md5sum <"$AOE_TMP/got" | cut -d' ' -f1)" "data read across the outage"
 

@@ -19,7 +19,7 @@ vblade_start 0 1 aoet0 "$f1"
 vblade_start 0 10 aoet0 "$f10"
 aoe_load
 
-all_up() { for s in 0 1 10; do _aoe_dev_ready 0 $s || return 1; done; }
+all_up() { for s in 0 1 10; do aoe_dev_ready 0 $s || return 1; done; }
 aoe_discover
 wait_for 30 all_up || fail "not all of e0.0 e0.1 e0.10 appeared"
 
@@ -59,12 +59,12 @@ info "aoe-flush"
 gone() { [ ! -e "$(aoe_sys "$1" "$2")" ]; }
 aoe-flush e0.1 || fail "aoe-flush e0.1"
 wait_for 10 gone 0 1 || fail "e0.1 still there after aoe-flush e0.1"
-_aoe_dev_ready 0 10 || fail "aoe-flush e0.1 took e0.10 too"
+aoe_dev_ready 0 10 || fail "aoe-flush e0.1 took e0.10 too"
 exec 7<"$(aoe_dev 0 0)"
 if printf e0.0 >/dev/etherd/flush 2>/dev/null; then
 	fail "flush of an open device succeeded"
 fi
-_aoe_dev_ready 0 0 || fail "e0.0 flushed although open"
+aoe_dev_ready 0 0 || fail "e0.0 flushed although open"
 exec 7<&-
 aoe-flush -a || fail "aoe-flush -a"
 wait_for 10 gone 0 0 || fail "e0.0 still there after aoe-flush -a"

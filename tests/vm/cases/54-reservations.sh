@@ -31,8 +31,8 @@ for l in aoet0 aoeb0; do tgt ip link set "$l" master br0; done
 tgt ip link set aoeb0 up
 tgt ip link set br0 up
 ip -n "$hb" link set aoeh0 up
-wait_for 10 _link_is_up "$hb" aoeh0 || fail "host B's link not up"
-wait_for 10 _link_is_up "$AOE_NETNS" br0 || fail "br0 not up"
+wait_for 10 link_is_up "$hb" aoeh0 || fail "host B's link not up"
+wait_for 10 link_is_up "$AOE_NETNS" br0 || fail "br0 not up"
 B() { ip netns exec "$hb" aoersvctl aoeh0 0.0 "$@"; }
 mac_b=$(ip netns exec "$hb" cat /sys/class/net/aoeh0/address)
 mac_b=${mac_b//:/}
@@ -49,9 +49,9 @@ assert_eq none "$(rsv)" "reservation at the start"
 fails_fast() {
 	local what=$1 want=$2 t0 t1 rc=0
 	shift 2
-	t0=$(_now_cs)
+	t0=$(now_cs)
 	"$@" 2>"$AOE_TMP/err" >/dev/null || rc=$?
-	t1=$(_now_cs)
+	t1=$(now_cs)
 	info "$what: exit $rc after $((t1 - t0))0 ms: $(head -c 200 "$AOE_TMP/err")"
 	[ "$rc" != 0 ] || fail "$what: succeeded"
 	grep -q "$want" "$AOE_TMP/err" || fail "$what: not '$want'"

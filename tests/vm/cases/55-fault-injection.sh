@@ -99,7 +99,7 @@ dd if="$dev" of=/dev/null bs=4k count=1 skip=99 iflag=direct status=none \
 	2>"$AOE_TMP/dd.err" &
 rd=$!
 wait_for 60 state_is "down*" || fail "not down with every transmit failing"
-wait_for 60 _none_alive "$rd" || fail "a read hangs on the down device"
+wait_for 60 none_alive "$rd" || fail "a read hangs on the down device"
 if wait "$rd"; then
 	fail "a read succeeded although no frame could leave"
 fi

@@ -95,7 +95,7 @@ declare -A nev=([flap]=0 [restart]=0 [mtu]=0 [netem]=0)
 summary() {
 	local ioerr
 	ioerr=$(dmesg | grep -c 'I/O error' || true)
-	echo "@@SOAK $(( ($(_now_cs) - t0) / 6000 ))/$minutes min:" \
+	echo "@@SOAK $(( ($(now_cs) - t0) / 6000 ))/$minutes min:" \
 		"read $(stat_mib 3) MiB, written $(stat_mib 7) MiB;" \
 		"passes rand $(passes rand) seq $(passes seq) reads $(passes reads);" \
 		"retransmits $(aoe_ctr 0 0 retransmits), no_skb $(aoe_ctr 0 0 no_skb);" \
@@ -150,15 +150,15 @@ keep_targets() {
 	done
 }
 
-t0=$(_now_cs)
+t0=$(now_cs)
 end=$((t0 + minutes * 6000))
 next_ev=$((t0 + 1000))
 next_sum=$((t0 + 6000))
 ev_end=0
 undo=
 events=(flap restart mtu netem)
-while [ "$(_now_cs)" -lt "$end" ]; do
-	now=$(_now_cs)
+while [ "$(now_cs)" -lt "$end" ]; do
+	now=$(now_cs)
 	[ ! -s "$errs" ] || { summary; cat "$errs"; fail "an I/O check failed"; }
 	if [ -n "$undo" ] && [ "$now" -ge "$ev_end" ]; then
 		eval "$undo"
@@ -186,7 +186,7 @@ link_set aoei1 up
 target_down=0
 keep_targets
 touch "$stop"
-wait_for 600 _none_alive "$p1" "$p2" "$p3" || fail "the I/O loops do not finish"
+wait_for 600 none_alive "$p1" "$p2" "$p3" || fail "the I/O loops do not finish"
 summary
 [ ! -s "$errs" ] || { cat "$errs"; cat "$AOE_TMP"/*.failed 2>/dev/null; fail "an I/O check failed"; }
 for n in rand seq reads; do

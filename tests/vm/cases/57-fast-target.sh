@@ -45,7 +45,7 @@ zero=$(head -c $((slice_mb << 20)) /dev/zero | md5sum | cut -d' ' -f1)
 assert_eq "$zero" "$(md5_range "$f" 1M "$slice_mb")" "e0.0's slice (nobody wrote it)"
 
 kill -TERM "$tpid"
-wait_for 10 _none_alive "$tpid" || fail "aoefast did not exit"
+wait_for 10 none_alive "$tpid" || fail "aoefast did not exit"
 cat "$AOE_TMP/aoefast.out"
 sum=$(grep '^aoefast exit:' "$AOE_TMP/aoefast.out") || fail "no summary from aoefast"
 case $sum in

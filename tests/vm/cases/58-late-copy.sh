@@ -37,7 +37,7 @@ assert_eq "$(md5_range "$f" 1M 1)" "$(md5_range "$dev" 1M 1)" \
 	"the region on the device and in the file"
 
 kill "$ta" "$tb"
-wait_for 10 _none_alive "$ta" "$tb" || fail "aoetgt did not exit"
+wait_for 10 none_alive "$ta" "$tb" || fail "aoetgt did not exit"
 cat "$AOE_TMP/aoetgt-a.out"
 stalls=$(sed -n 's/.* stalled \([0-9]*\).*/\1/p' "$AOE_TMP/aoetgt-a.out")
 [ "${stalls:-0}" -ge 5 ] || fail "port A stalled only ${stalls:-0} times"

@@ -43,7 +43,7 @@ uptime_s() {
 }
 
 # Centiseconds since boot, as an integer.
-_now_cs() {
+now_cs() {
 	local up _
 	read -r up _ </proc/uptime
 	up=${up/./}
@@ -90,12 +90,12 @@ wait_for() {
 	''|*[!0-9]*|0) ;;
 	*) deadline=$((deadline * ${AOE_TIMEOUT_SCALE:-1})) ;;
 	esac
-	end=$(($(_now_cs) + deadline * 100))
+	end=$(($(now_cs) + deadline * 100))
 	while :; do
 		if "$@"; then
 			return 0
 		fi
-		if [ "$(_now_cs)" -ge "$end" ]; then
+		if [ "$(now_cs)" -ge "$end" ]; then
 			echo "wait_for: timed out after ${deadline}s: $*" >&2
 			return 1
 		fi
@@ -126,7 +126,8 @@ _netns_ensure() {
 	fi
 }
 
-_link_is_up() {
+# link_is_up NETNS IFACE: IFACE is up (NETNS "" for the root namespace).
+link_is_up() {
 	local ns=$1 dev=$2 st
 	if [ -n "$ns" ]; then
 		st=$(ip -n "$ns" -o link show dev "$dev" 2>/dev/null) || return 1
@@ -139,8 +140,8 @@ _link_is_up() {
 	return 1
 }
 
-# _pair_setup N MTU: veth pair aoeiN (root netns) <-> aoetN (netns tgt).
-_pair_setup() {
+# pair_setup N MTU: veth pair aoeiN (root netns) <-> aoetN (netns tgt).
+pair_setup() {
 	local n=$1 mtu=$2 i=aoei$1 t=aoet$1
 	_netns_ensure
 	if [ -e "/sys/class/net/$i" ]; then
@@ -155,15 +156,15 @@ _pair_setup() {
 	fi
 	ip link set "$i" mtu "$mtu" up
 	ip -n "$AOE_NETNS" link set "$t" mtu "$mtu" up
-	wait_for 10 _link_is_up "" "$i" || fail "net_setup: $i not up"
-	wait_for 10 _link_is_up "$AOE_NETNS" "$t" || fail "net_setup: $t not up"
+	wait_for 10 link_is_up "" "$i" || fail "net_setup: $i not up"
+	wait_for 10 link_is_up "$AOE_NETNS" "$t" || fail "net_setup: $t not up"
 }
 
 # net_setup [MTU]: the first link: aoei0 here, aoet0 in netns tgt, both up.
-net_setup() { _pair_setup 0 "${1:-1500}"; }
+net_setup() { pair_setup 0 "${1:-1500}"; }
 
 # net_setup2 [MTU]: a second link aoei1 <-> aoet1 (for multipath tests).
-net_setup2() { _pair_setup 1 "${1:-1500}"; }
+net_setup2() { pair_setup 1 "${1:-1500}"; }
 
 # Pair numbers that exist now.
 _pairs() {
@@ -317,7 +318,8 @@ vblade_pids() {
 	return 0
 }
 
-_none_alive() {
+# none_alive PID...: none of the processes is alive (see alive).
+none_alive() {
 	local p
 	for p in "$@"; do
 		alive "$p" && return 1
@@ -331,11 +333,11 @@ _kill_wait() {
 	# shellcheck disable=SC2086
 	kill $pids 2>/dev/null || true
 	# shellcheck disable=SC2086
-	wait_for 10 _none_alive $pids && return 0
+	wait_for 10 none_alive $pids && return 0
 	# shellcheck disable=SC2086
 	kill -9 $pids 2>/dev/null || true
 	# shellcheck disable=SC2086
-	wait_for 10 _none_alive $pids
+	wait_for 10 none_alive $pids
 }
 
 # vblade_stop SHELF SLOT: stop the vblade(s) exporting eSHELF.SLOT.
@@ -367,7 +369,8 @@ aoe_load() {
 		>/dev/kmsg 2>/dev/null || true
 }
 
-_aoe_try_rmmod() {
+# aoe_try_rmmod: one try to rmmod aoe; succeeds once it is not loaded.
+aoe_try_rmmod() {
 	[ -d /sys/module/aoe ] || return 0
 	rmmod aoe 2>/dev/null || true
 	[ ! -d /sys/module/aoe ]
@@ -376,7 +379,7 @@ _aoe_try_rmmod() {
 # aoe_unload [DEADLINE]: rmmod aoe, retrying while it is busy, until the
 # module is gone (default deadline 60 s). Fails if it stays.
 aoe_unload() {
-	wait_for "${1:-60}" _aoe_try_rmmod || fail "aoe_unload: aoe still loaded" \
+	wait_for "${1:-60}" aoe_try_rmmod || fail "aoe_unload: aoe still loaded" \
 		"(refcnt $(cat /sys/module/aoe/refcnt 2>/dev/null || echo '?'))"
 }
 
@@ -416,10 +419,9 @@ aoe_netif_has() {
 # aoe_discover: run aoe-discover (the aoetools script).
 aoe_discover() { aoe-discover || fail "aoe-discover failed"; }
 
-# wait_aoe_dev DEADLINE SHELF SLOT: wait until /dev/etherd/eS.L is a block
-# device whose sysfs size is non-zero (the disk is usable).
+# wait_aoe_dev DEADLINE SHELF SLOT: wait until aoe_dev_ready, or fail.
 wait_aoe_dev() {
-	wait_for "$1" _aoe_dev_ready "$2" "$3" ||
+	wait_for "$1" aoe_dev_ready "$2" "$3" ||
 		fail "e$2.$3 did not appear within $1 s"
 }
 
@@ -433,7 +435,9 @@ aoe_attach() {
 	dev=$(aoe_dev 0 0)
 }
 
-_aoe_dev_ready() {
+# aoe_dev_ready SHELF SLOT: /dev/etherd/eS.L is a block device and its
+# sysfs size is non-zero (the disk is usable).
+aoe_dev_ready() {
 	local s
 	[ -b "$(aoe_dev "$1" "$2")" ] || return 1
 	s=$(cat "$(aoe_sys "$1" "$2")/size" 2>/dev/null) || return 1
@@ -483,7 +487,7 @@ cleanup_all() {
 	# The module, before the links go (so it can't hold them).
 	if [ -d /sys/module/aoe ]; then
 		echo "cleanup: unloading aoe"
-		if ! wait_for 60 _aoe_try_rmmod; then
+		if ! wait_for 60 aoe_try_rmmod; then
 			echo "cleanup: aoe will not unload (refcnt" \
 				"$(cat /sys/module/aoe/refcnt 2>/dev/null))"
 			rc=1

@@ -96,10 +96,10 @@ run_deadline() {
 			awk '{ print "    | " $0; fflush() }' &
 		tailpid=$!
 	fi
-	end=$(($(_now_cs) + secs * 100))
+	end=$(($(now_cs) + secs * 100))
 	RD_RC=
 	while alive "$pid"; do
-		if [ "$(_now_cs)" -ge "$end" ]; then
+		if [ "$(now_cs)" -ge "$end" ]; then
 			echo "runner: deadline of ${secs}s passed, killing session $pid" >>"$log"
 			kill -TERM -- "-$pid" 2>/dev/null
 			wait_for 5 eval "! alive $pid"
@@ -220,12 +220,12 @@ for t in $tests; do
 
 	nonce=$RANDOM$RANDOM
 	kmsg "==== begin $t $nonce"
-	start=$(_now_cs)
+	start=$(now_cs)
 	echo "@@AOE-BEGIN $t uptime=$(uptime_s) timeout=$tmo"
 	export AOE_TEST=$t
 	RD_STREAM=$verbose run_deadline "$tmo" "$log" bash "$f"
 	rc=$RD_RC
-	dur=$(($(_now_cs) - start))
+	dur=$(($(now_cs) - start))
 	skipreason=$(cat "$AOE_TMP/.skip-reason" 2>/dev/null)
 
 	# Clean up after it; trouble here is the test's failure too.
