@@ -61,7 +61,7 @@ rpid=$!
 
 t0=$(now_cs)
 rc=0
-timeout 60 ip netns exec "$AOE_NETNS" aoehostile -i aoet0 --dst "$imac" \
+tgt timeout 60 aoehostile -i aoet0 --dst "$imac" \
 	--duration 45 --seed 20 --serve 7.7 --real 0.0 -v \
 	>"$AOE_TMP/hostile.out" 2>&1 || rc=$?
 t1=$(now_cs)

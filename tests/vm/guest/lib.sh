@@ -117,7 +117,16 @@ alive() {
 # ------------------------------------------------------------- network ---
 
 # tgt COMMAND...: run COMMAND inside the target's network namespace.
-tgt() { ip netns exec "$AOE_NETNS" "$@"; }
+# tgt --bg COMMAND...: the same in the background; $! is then COMMAND's own
+# pid (with `tgt COMMAND &`, $! would be a subshell's, not COMMAND's).
+tgt() {
+	if [ "$1" = --bg ]; then
+		shift
+		ip netns exec "$AOE_NETNS" "$@" &
+	else
+		ip netns exec "$AOE_NETNS" "$@"
+	fi
+}
 
 _netns_ensure() {
 	if [ ! -e "/run/netns/$AOE_NETNS" ]; then
@@ -261,8 +270,8 @@ vblade_start() {
 	shift 4
 	[ -e "$file" ] || fail "vblade_start: no backing file $file"
 	log=$AOE_TMP/vblade-e$shelf.$slot-$ifc.log
-	ip netns exec "$AOE_NETNS" vblade "$@" "$shelf" "$slot" "$ifc" "$file" \
-		>"$log" 2>&1 </dev/null &
+	tgt --bg vblade "$@" "$shelf" "$slot" "$ifc" "$file" \
+		>"$log" 2>&1 </dev/null
 	pid=$!
 	echo "$pid $shelf $slot $ifc" >>"$AOE_TMP/vblade.pids"
 	if ! wait_for 10 _vblade_ready "$pid"; then
@@ -290,8 +299,7 @@ tool_start() {
 	local tool=$1
 	shift
 	command -v "$tool" >/dev/null || fail "no $tool in the VM"
-	ip netns exec "$AOE_NETNS" "$tool" "$@" >"$AOE_TMP/$tool.out" 2>&1 \
-		</dev/null &
+	tgt --bg "$tool" "$@" >"$AOE_TMP/$tool.out" 2>&1 </dev/null
 	tpid=$!
 	wait_for 10 _vblade_ready "$tpid" || {
 		cat "$AOE_TMP/$tool.out" >&2
