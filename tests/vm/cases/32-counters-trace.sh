@@ -15,24 +15,24 @@ aoe_attach
 
 dbg=/sys/kernel/debug
 [ -d $dbg/aoe ] || mount -t debugfs none $dbg 2>/dev/null || true
-stats=$dbg/aoe/e0.0
+stats=$(aoe_stats 0 0)
 [ -r "$stats" ] || fail "no $stats"
-ctr() { awk -v k="$1" '$1 == k { print $2; exit }' "$stats"; }
 
-s0=$(ctr frames_sent)
-r0=$(ctr retransmits)
+s0=$(aoe_ctr 0 0 frames_sent)
+r0=$(aoe_ctr 0 0 retransmits)
 netem loss 10%
 dd if=/dev/urandom of="$dev" bs=64k count=64 oflag=direct status=none
 dd if="$dev" of=/dev/null bs=64k count=64 iflag=direct status=none
 netem_clear
 cat "$stats"
-s1=$(ctr frames_sent)
-r1=$(ctr retransmits)
+s1=$(aoe_ctr 0 0 frames_sent)
+r1=$(aoe_ctr 0 0 retransmits)
 info "frames_sent $s0 -> $s1, retransmits $r0 -> $r1"
 # 8 MiB in 1 KiB frames: at least 8192 frames each way.
 [ $((s1 - s0)) -ge 8192 ] || fail "frames_sent moved by $((s1 - s0))"
 [ $((r1 - r0)) -gt 0 ] || fail "no retransmit counted under 10% loss"
-[ "$(ctr responses)" -ge 8192 ] || fail "responses: $(ctr responses)"
+[ "$(aoe_ctr 0 0 responses)" -ge 8192 ] ||
+	fail "responses: $(aoe_ctr 0 0 responses)"
 grep -q "^  cwnd [0-9]" "$stats" || fail "no per-target cwnd line"
 grep -q "^  srtt_us [1-9]" "$stats" || fail "no RTT estimate"
 grep -q "^orphan_responses" $dbg/aoe/global || fail "no global counters"

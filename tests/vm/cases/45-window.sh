@@ -17,10 +17,7 @@
 # driver: ours
 . /tests/lib.sh
 
-dbg=/sys/kernel/debug
-[ -d $dbg/aoe ] || mount -t debugfs none $dbg 2>/dev/null || true
-stats=$dbg/aoe/e0.0
-ctr() { awk -v k="$1" '$1 == k { print $2; exit }' "$stats"; }
+stats=$(aoe_stats 0 0)
 
 # Drop count of the target's packet sockets (the d field of skmem), summed;
 # fails if ss cannot show it.
@@ -43,7 +40,7 @@ f=$(mkfile e0.0 64M)
 vblade_start 0 0 aoet0 "$f"
 aoe_attach
 [ -r "$stats" ] || fail "no $stats"
-bufcnt=$(awk '$1 == "bufcnt" { print $2; exit }' "$stats")
+bufcnt=$(aoe_ctr 0 0 bufcnt)
 assert_eq 16 "$bufcnt" "vblade's buffer count"
 drops_now() { if [ $diag = 1 ]; then target_drops; else echo 0; fi; }
 [ $diag = 1 ] ||
@@ -66,10 +63,11 @@ fio_run randread --rw=randread --bs=4k --iodepth=32 --size=48M \
 fio_run seqwrite --rw=write --bs=1M --iodepth=8 --size=48M
 cat "$stats"
 d1=$(drops_now) || fail "ss shows no drop count for the target's sockets"
-maxout=$(awk '$1 == "max_outstanding" { print $2; exit }' "$stats")
-info "vblade: sent $(ctr frames_sent), retransmits $(ctr retransmits)," \
-	"late $(ctr late), spurious $(ctr spurious), most outstanding" \
-	"$maxout, target socket drops $((d1 - d0))"
+maxout=$(aoe_ctr 0 0 max_outstanding)
+info "vblade: sent $(aoe_ctr 0 0 frames_sent)," \
+	"retransmits $(aoe_ctr 0 0 retransmits), late $(aoe_ctr 0 0 late)," \
+	"spurious $(aoe_ctr 0 0 spurious), most outstanding $maxout," \
+	"target socket drops $((d1 - d0))"
 [ -n "$maxout" ] || fail "no max_outstanding in $stats"
 [ "$maxout" -le "$bufcnt" ] ||
 	fail "$maxout frames outstanding, above the buffer count $bufcnt"
@@ -87,11 +85,13 @@ wait_aoe_dev 30 0 0
 fio_run slow-verify --rw=randwrite --bs=4k --iodepth=16 --size=8M \
 	--verify=crc32c --verify_fatal=1 --do_verify=1 --randseed=46
 cat "$stats"
-rto=$(awk '$1 == "rto_us" { print $2; exit }' "$stats")
-info "aoetgt, 2% answers 300 ms late: retransmits $(ctr retransmits)," \
-	"late $(ctr late), spurious $(ctr spurious), rto_us $rto"
-[ "$(ctr spurious)" -ge 1 ] || fail "no late answer recognised as spurious"
-[ "$(ctr spurious)" -le "$(ctr retransmits)" ] ||
+rto=$(aoe_ctr 0 0 rto_us)
+info "aoetgt, 2% answers 300 ms late:" \
+	"retransmits $(aoe_ctr 0 0 retransmits), late $(aoe_ctr 0 0 late)," \
+	"spurious $(aoe_ctr 0 0 spurious), rto_us $rto"
+[ "$(aoe_ctr 0 0 spurious)" -ge 1 ] ||
+	fail "no late answer recognised as spurious"
+[ "$(aoe_ctr 0 0 spurious)" -le "$(aoe_ctr 0 0 retransmits)" ] ||
 	fail "more spurious answers than retransmits"
 aoe_unload 60
 kill "$tpid" 2>/dev/null

@@ -16,10 +16,7 @@
 # driver: ours
 . /tests/lib.sh
 
-dbg=/sys/kernel/debug
-[ -d $dbg/aoe ] || mount -t debugfs none $dbg 2>/dev/null || true
-stats=$dbg/aoe/e0.0
-ctr() { awk -v k="$1" '$1 == k { print $2; exit }' "$stats"; }
+stats=$(aoe_stats 0 0)
 
 net_setup
 net_setup2
@@ -64,7 +61,7 @@ for code in 3 6 2; do
 	# Writes are served by the same target.
 	dd if="$f" of="$dev" bs=64k count=4 seek=16 skip=16 oflag=direct \
 		status=none || fail "write failed on the erring target"
-	[ "$(ctr "aoe_error_$code")" -ge 1 ] ||
+	[ "$(aoe_ctr 0 0 "aoe_error_$code")" -ge 1 ] ||
 		fail "aoe_error_$code not counted: $(cat "$stats")"
 	dmesg | grep -q "$logline" ||
 		fail "no kernel log line '$logline'"
@@ -72,7 +69,7 @@ for code in 3 6 2; do
 	vblade_start 0 0 aoet0 "$f"
 	aoe_discover
 	wait_for 30 two_targets || fail "vblade not seen as a second target"
-	r0=$(ctr redirects)
+	r0=$(aoe_ctr 0 0 redirects)
 	if [ "$code" = 2 ]; then
 		read_fails "error 2, two targets"
 	else
@@ -81,8 +78,9 @@ for code in 3 6 2; do
 			{ cat "$stats"; fail "reading through two targets failed"; }
 		b=$(md5_range "$f" 1M 16)
 		assert_eq "$b" "$a" "16 MiB read through two targets, one erring"
-		r1=$(ctr redirects)
-		info "redirects $r0 -> $r1, aoe_error_$code $(ctr "aoe_error_$code")"
+		r1=$(aoe_ctr 0 0 redirects)
+		info "redirects $r0 -> $r1," \
+			"aoe_error_$code $(aoe_ctr 0 0 "aoe_error_$code")"
 		[ "$r1" -gt "$r0" ] || fail "no redirect counted"
 	fi
 	cat "$stats"

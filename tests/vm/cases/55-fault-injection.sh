@@ -42,11 +42,6 @@ ff_off() {
 	echo $((TIMES - $(cat "$1/times")))
 }
 
-# global_ctr NAME: a counter of debugfs aoe/global.
-global_ctr() {
-	awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/aoe/global
-}
-
 # verify NAME SIZE: fio random writes of 4-128 KiB at QD 16, each block
 # checked by its crc32c.
 verify() {
@@ -71,7 +66,7 @@ done
 for fn in aoenet_skb aoenet_xmit_check; do
 	echo "$fn" >"$FF/inject" || fail "fail_function refuses $fn"
 	for pct in 1 20; do
-		ns0=$(aoe_ctr 0 0 no_skb) tx0=$(global_ctr tx_dropped)
+		ns0=$(aoe_ctr 0 0 no_skb) tx0=$(aoe_ctr global tx_dropped)
 		rx0=$(aoe_ctr 0 0 retransmits)
 		ff_set "$FF" $((100 / pct))
 		size=32M
@@ -80,7 +75,7 @@ for fn in aoenet_skb aoenet_xmit_check; do
 		n=$(ff_off "$FF")
 		info "$fn at $pct%: $n injected, fio verify of $size passed;" \
 			"no_skb +$(($(aoe_ctr 0 0 no_skb) - ns0))," \
-			"tx_dropped +$(($(global_ctr tx_dropped) - tx0))," \
+			"tx_dropped +$(($(aoe_ctr global tx_dropped) - tx0))," \
 			"retransmits +$(($(aoe_ctr 0 0 retransmits) - rx0))"
 		[ "$n" -gt 0 ] || fail "$fn at $pct%: nothing was injected"
 	done

@@ -405,12 +405,24 @@ is_blockdev() {
 	done
 }
 
-# aoe_ctr SHELF SLOT NAME: a counter of this driver's debugfs file
-# (/sys/kernel/debug/aoe/eS.L, "name value" lines); empty if there is none
-# (the stock driver has no such file).
+# aoe_stats SHELF SLOT: this driver's debugfs file of the disk,
+# /sys/kernel/debug/aoe/eSHELF.SLOT ("name value" lines; a target's lines
+# are indented). The stock driver has none.
+aoe_stats() { echo "/sys/kernel/debug/aoe/e$1.$2"; }
+
+# aoe_ctr SHELF SLOT NAME: the value of the first line NAME of the disk's
+# debugfs file (aoe_stats), a target's line too (bufcnt, rto_us...);
+# aoe_ctr global NAME: the same from aoe/global. Empty if there is no such
+# line or file (the stock driver has no such file).
 aoe_ctr() {
-	awk -v k="$3" '$1 == k { print $2; exit }' \
-		"/sys/kernel/debug/aoe/e$1.$2" 2>/dev/null || true
+	local f
+	if [ $# -eq 2 ]; then
+		f=/sys/kernel/debug/aoe/$1
+	else
+		f=$(aoe_stats "$1" "$2")
+		shift
+	fi
+	awk -v k="$2" '$1 == k { print $2; exit }' "$f" 2>/dev/null || true
 }
 
 # aoe_netif_has SHELF SLOT IFACE...: the disk's sysfs netif lists every
