@@ -536,7 +536,6 @@ part_paths() {
 	rm -f "${rfile[@]}"
 }
 
-meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 _aoe_disks() { ls -d /sys/block/etherd* 2>/dev/null | grep -c . || true; }
 _aoe_disks_are() { [ "$(_aoe_disks)" -ge "$1" ]; }
 now_ms() { echo $(($(now_cs) * 10)); }

@@ -29,10 +29,6 @@ imac=$(cat /sys/class/net/aoei0/address)
 # (the stock driver has no such parameter: its bound is taken as 1024 too)
 maxdevs=$(cat /sys/module/aoe/parameters/aoe_maxdevs 2>/dev/null || echo 1024)
 
-slab_kb() {
-	drop_caches
-	awk '/^Slab:/ { print $2 }' /proc/meminfo
-}
 slab0=$(slab_kb)
 info "Slab before: $slab0 kB; aoe_maxdevs $maxdevs; initiator MAC $imac"
 

@@ -12,12 +12,10 @@
 net_setup
 f=$(mkfile e0.0 16M)
 vblade_start 0 0 aoet0 "$f"
-slab() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 
 # One cycle first so that caches the kernel keeps are warm.
 aoe_attach; aoe_unload 60
-drop_caches
-before=$(slab)
+before=$(slab_kb)
 for i in $(seq 1 50); do
 	aoe_attach
 	[ "$AOE_DRIVER" != ours ] || [ -r /sys/kernel/debug/aoe/e0.0 ] ||
@@ -35,8 +33,7 @@ for i in $(seq 1 50); do
 	fi
 	aoe_unload 60
 done
-drop_caches
-after=$(slab)
+after=$(slab_kb)
 info "Slab before ${before} kB, after ${after} kB"
 [ $((after - before)) -lt 4096 ] || fail "slab grew by $((after - before)) kB over 50 cycles"
 info "ok"

@@ -19,17 +19,17 @@ dd if=/dev/zero of="$disk" bs=1M count=96 conv=notrunc status=none
 vblade_start 0 0 aoet0 "$disk"
 aoe_attach
 
-mem_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 leave_mb=128
-avail=$(($(mem_kb MemAvailable) / 1024))
+avail=$(($(meminfo_kb MemAvailable) / 1024))
 hog_mb=$((avail - leave_mb))
 [ "$hog_mb" -gt 0 ] || skip "only ${avail} MiB available"
 mkdir -p /mnt/hog
 mount -t tmpfs -o size=$((hog_mb + 16))m tmpfs /mnt/hog
 dd if=/dev/zero of=/mnt/hog/fill bs=1M count="$hog_mb" status=none ||
 	fail "the hog could not take ${hog_mb} MiB"
-info "hog holds ${hog_mb} MiB; MemAvailable now $(($(mem_kb MemAvailable) / 1024)) MiB," \
-	"MemFree $(($(mem_kb MemFree) / 1024)) MiB"
+info "hog holds ${hog_mb} MiB;" \
+	"MemAvailable now $(($(meminfo_kb MemAvailable) / 1024)) MiB," \
+	"MemFree $(($(meminfo_kb MemFree) / 1024)) MiB"
 
 rx0=$(aoe_ctr 0 0 retransmits)
 ns0=$(aoe_ctr 0 0 no_skb)

@@ -28,11 +28,6 @@ for w in $(cat /proc/cmdline); do
 done
 [ "$minutes" -gt 0 ] || skip "the soak runs from make soak (aoetest_soak_minutes=N)"
 
-slab_kb() {
-	drop_caches
-	awk '/^Slab:/ { print $2 }' /proc/meminfo
-}
-
 net_setup 1500
 net_setup2 1500
 f=$(mkfile e0.0 160M)

@@ -259,6 +259,16 @@ drop_caches() {
 	echo 3 >/proc/sys/vm/drop_caches
 }
 
+# meminfo_kb FIELD: a field of /proc/meminfo (Slab, MemAvailable...), kB.
+meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+
+# slab_kb: /proc/meminfo's Slab in kB after drop_caches (what the kernel
+# would free on demand does not count), to compare before and after.
+slab_kb() {
+	drop_caches
+	meminfo_kb Slab
+}
+
 # --------------------------------------------------------------- vblade ---
 
 # vblade_start SHELF SLOT IFACE FILE [VBLADE_OPTIONS...]
