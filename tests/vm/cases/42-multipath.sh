@@ -16,7 +16,7 @@ f=$(mkfile e0.0 32M)
 vblade_start 0 0 aoet0 "$f"
 vblade_start 0 0 aoet1 "$f"
 aoe_attach
-wait_for 20 aoe_netif_has 0 0 aoei0 aoei1 || fail "netif is '$(cat "$(aoe_sys 0 0)/netif")'"
+wait_for 20 aoe_netif_has 0 0 aoei0 aoei1 || fail "netif is '$(aoe_netif 0 0)'"
 
 tx() { cat "/sys/class/net/$1/statistics/tx_packets"; }
 rx() { cat "/sys/class/net/$1/statistics/rx_packets"; }

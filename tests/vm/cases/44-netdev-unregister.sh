@@ -14,9 +14,7 @@ f=$(mkfile e0.0 32M)
 vblade_start 0 0 aoet0 "$f"
 vblade_start 0 0 aoet1 "$f"
 aoe_attach
-netif() { cat "$(aoe_sys 0 0)/netif"; }
-has_both() { case $(netif) in *aoei0*aoei1*|*aoei1*aoei0*) return 0 ;; esac; return 1; }
-wait_for 20 has_both || fail "netif is '$(netif)'"
+wait_for 20 aoe_netif_has 0 0 aoei0 aoei1 || fail "netif is '$(aoe_netif 0 0)'"
 
 fio --name=unreg --filename="$dev" --ioengine=libaio --direct=1 \
 	--rw=randwrite --bsrange=512-64k --blockalign=512 --iodepth=16 \
@@ -30,9 +28,9 @@ wait_for 30 moved 200 || fail "aoei1 carries no traffic"
 # `ip link del` returns only when the device is unregistered, which waits
 # for every reference to it: a reference aoe kept would hang it here.
 timeout 60 ip link del aoei1 || fail "deleting aoei1 did not complete within 60 s"
-info "aoei1 deleted during fio; netif now '$(netif)'"
+info "aoei1 deleted during fio; netif now '$(aoe_netif 0 0)'"
 wait "$fiopid" || { cat "$AOE_TMP/fio.out"; fail "fio verify failed after the unregister"; }
-assert_eq aoei0 "$(netif)" "netif after aoei1 went away"
+assert_eq aoei0 "$(aoe_netif 0 0)" "netif after aoei1 went away"
 drop_caches
 assert_eq "$(md5_range "$f" 1M 16)" "$(md5_range "$dev" 1M 16)" "device vs backing file"
 aoe_unload 60

@@ -38,7 +38,7 @@ mtu=1500
 vblade_start 0 0 aoet0 "$f"
 vblade_start 0 0 aoet1 "$f"
 aoe_attach
-wait_for 30 aoe_netif_has 0 0 aoei0 aoei1 || fail "netif is '$(cat "$(aoe_sys 0 0)/netif")'"
+wait_for 30 aoe_netif_has 0 0 aoei0 aoei1 || fail "netif is '$(aoe_netif 0 0)'"
 
 stop=$AOE_TMP/soak.stop
 errs=$AOE_TMP/soak.errors

@@ -24,7 +24,7 @@ aoetgt_start -i aoet1 -s 0 -l 0 -f "$f"
 tb=$tpid
 aoe_attach aoe_deadsecs=60
 wait_for 20 aoe_netif_has 0 0 aoei0 aoei1 ||
-	fail "netif is '$(cat "$(aoe_sys 0 0)/netif")'"
+	fail "netif is '$(aoe_netif 0 0)'"
 
 fio --name=rewrite --filename="$dev" --ioengine=libaio --direct=1 \
 	--rw=randwrite --bs=4k --iodepth=1 --size=1M --io_size=4M \

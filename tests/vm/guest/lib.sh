@@ -435,11 +435,15 @@ aoe_ctr() {
 	awk -v k="$2" '$1 == k { print $2; exit }' "$f" 2>/dev/null || true
 }
 
+# aoe_netif SHELF SLOT: the disk's sysfs netif, the interfaces it reaches
+# its targets through ("aoei0,aoei1"); empty if there is no such disk.
+aoe_netif() { cat "$(aoe_sys "$1" "$2")/netif" 2>/dev/null || true; }
+
 # aoe_netif_has SHELF SLOT IFACE...: the disk's sysfs netif lists every
 # IFACE (it reaches its targets through all of them).
 aoe_netif_has() {
 	local list i
-	list=,$(cat "$(aoe_sys "$1" "$2")/netif" 2>/dev/null),
+	list=,$(aoe_netif "$1" "$2"),
 	shift 2
 	for i in "$@"; do
 		[[ $list == *,"$i",* ]] || return 1
