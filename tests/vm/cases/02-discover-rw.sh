@@ -29,11 +29,8 @@ for s in 0 1 2; do
 	got=$(blockdev --getsize64 "$(aoe_dev 0 "$s")")
 	assert_eq $((want * 512)) "$got" "blockdev --getsize64 of e0.$s"
 done
-state=$(cat "$(aoe_sys 0 0)/state")
-case $state in
-up*) ;;
-*) fail "e0.0 state is '$state', not up" ;;
-esac
+aoe_state_is 0 0 'up*' ||
+	fail "e0.0 state is '$(aoe_state 0 0)', not up"
 
 dd if=/dev/urandom of="$AOE_TMP/data" bs=1M count=8 status=none
 want=$(md5sum <"$AOE_TMP/data" | cut -d' ' -f1)

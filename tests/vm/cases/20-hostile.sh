@@ -71,11 +71,8 @@ wait_for 60 eval "! alive $rpid" || fail "background reader stuck"
 read -r nreads nforeign nerr <"$AOE_TMP/reader.out"
 info "background reads: $nreads, with foreign data: $nforeign, failed: $nerr"
 
-state=$(cat "$(aoe_sys 0 0)/state")
-case $state in
-up*) ;;
-*) fail "e0.0 state is '$state' after the attack, not up" ;;
-esac
+aoe_state_is 0 0 'up*' ||
+	fail "e0.0 state is '$(aoe_state 0 0)' after the attack, not up"
 
 # A write and a read-back through the driver, checked on the target too.
 dd if=/dev/urandom of="$AOE_TMP/data" bs=1M count=4 status=none

@@ -47,11 +47,8 @@ done
 assert_eq "$(md5_range "$f" 4096 4)" "$(md5_range "$dev" 4096 4)" \
 	"first 16 KiB read through e0.0"
 
-state=$(cat "$(aoe_sys 0 0)/state")
-case $state in
-up*) ;;
-*) fail "e0.0 state is '$state' after an ATA error, not up" ;;
-esac
+aoe_state_is 0 0 'up*' ||
+	fail "e0.0 state is '$(aoe_state 0 0)' after an ATA error, not up"
 
 # The target saw the reads of the bad sector and failed them itself.
 grep -E " TX READ .* lba=$bad .*st=51 err=04" "$AOE_TMP/aoetgt.log" >/dev/null ||

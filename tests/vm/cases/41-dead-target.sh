@@ -15,13 +15,10 @@ net_setup
 f=$(mkfile e0.0 32M)
 vblade_start 0 0 aoet0 "$f"
 aoe_attach aoe_deadsecs=10
-sys=$(aoe_sys 0 0)
 
 dd if=/dev/urandom of="$AOE_TMP/before" bs=1M count=4 status=none
 dd if="$AOE_TMP/before" of="$dev" bs=1M oflag=direct status=none
 want=$(md5sum <"$AOE_TMP/before" | cut -d' ' -f1)
-
-state_is() { case $(cat "$sys/state") in $1) return 0 ;; esac; return 1; }
 
 # Load: a writer that keeps the device open and busy until it gets an error.
 writer() {
@@ -38,7 +35,7 @@ pid=$(vblade_pids 0 0)
 t0=$(now_cs)
 kill -STOP $pid
 info "vblade $pid frozen"
-wait_for 40 state_is "down*" || fail "state not down 40 s after freeze"
+wait_for 40 aoe_state_is 0 0 "down*" || fail "state not down 40 s after freeze"
 if wait "$ddpid"; then
 	fail "writer succeeded although the target was frozen"
 fi
@@ -55,12 +52,14 @@ fi
 el=$(( ($(now_cs) - t0) / 100 ))
 [ "$el" -le 2 ] || fail "new I/O on a down device took ${el}s to fail"
 exec 7<"$dev"
-state_is "down,closewait" || fail "state while open is '$(cat "$sys/state")'"
+aoe_state_is 0 0 "down,closewait" ||
+	fail "state while open is '$(aoe_state 0 0)'"
 exec 7<&-
 
 kill -CONT $pid
 aoe_discover
-wait_for 30 state_is up || fail "device not up after SIGCONT and discover"
+wait_for 30 aoe_state_is 0 0 up ||
+	fail "device not up after SIGCONT and discover"
 drop_caches
 assert_eq "$want" "$(md5_range "$dev" 1M 4)" "data written before the freeze"
 
@@ -74,7 +73,7 @@ for i in $(seq 1 20); do
 	fi
 	dd if="$dev" of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null &
 	rd=$!
-	wait_for 30 state_is "down*" || fail "cycle $i: not down"
+	wait_for 30 aoe_state_is 0 0 "down*" || fail "cycle $i: not down"
 	wait_for 30 none_alive $rd || fail "cycle $i: reader hangs on a down device"
 	if [ $((i % 2)) -eq 1 ]; then
 		kill -CONT $pid
@@ -83,7 +82,7 @@ for i in $(seq 1 20); do
 		# A restarted vblade announces itself: no discover needed.
 		vblade_start 0 0 aoet0 "$f"
 	fi
-	wait_for 30 state_is up || fail "cycle $i: not up again"
+	wait_for 30 aoe_state_is 0 0 up || fail "cycle $i: not up again"
 done
 drop_caches
 assert_eq "$want" "$(md5_range "$dev" 1M 4)" "data after 20 cycles"
@@ -101,7 +100,7 @@ info "aoe_deadsecs=0: the read must still be pending in 20 s"
 if wait_for 20 none_alive $rd; then
 	fail "read ended while the target was frozen, with aoe_deadsecs=0"
 fi
-state_is up || fail "state '$(cat "$sys/state")' with aoe_deadsecs=0"
+aoe_state_is 0 0 up || fail "state '$(aoe_state 0 0)' with aoe_deadsecs=0"
 kill -CONT $pid
 wait_for 60 none_alive $rd || fail "read still pending 60 s after SIGCONT"
 wait $rd || fail "the read failed after SIGCONT"

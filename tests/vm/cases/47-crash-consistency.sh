@@ -39,9 +39,7 @@ medium=$(mkfile medium 192M)
 mnt=/mnt/crash
 chk=/mnt/check
 mkdir -p "$mnt" "$chk"
-sys=$(aoe_sys 0 0)
 dev=$(aoe_dev 0 0)
-state_is() { case $(cat "$sys/state" 2>/dev/null) in $1) return 0 ;; esac; return 1; }
 lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 has_lines() { [ "$(lines "$1")" -ge "$2" ]; }	# has_lines FILE N
 
@@ -181,13 +179,13 @@ for fs in $fs_list; do
 			--seed $((RANDOM * 32768 + RANDOM)) --announce \
 			--log "$AOE_TMP/tgt.$fs.$r.log"
 		aoe_discover
-		wait_for 30 state_is up || {
+		wait_for 30 aoe_state_is 0 0 up || {
 			# The stock driver keeps a dead device down until it is
 			# forgotten (see README): forget it and discover again.
 			[ "$AOE_DRIVER" = stock ] && aoe-flush e0.0 2>/dev/null
 			aoe_discover
-			wait_for 30 state_is up
-		} || fail "$fs round $r: e0.0 not up (state $(cat "$sys/state" 2>/dev/null))"
+			wait_for 30 aoe_state_is 0 0 up
+		} || fail "$fs round $r: e0.0 not up (state $(aoe_state 0 0))"
 		wait_for 30 aoe_dev_ready 0 0 || fail "$fs round $r: no disk"
 		if ! mount -t "$fs" "$dev" "$mnt"; then
 			# What an administrator would do; counted against the
@@ -235,7 +233,8 @@ for fs in $fs_list; do
 		wait "$npid" 2>/dev/null || true
 		info "writer stopped after $(lines "$rec") records: $(tail -n1 "$AOE_TMP/writer.err")"
 		wait_for 60 umount "$mnt" || fail "$fs round $r: umount failed"
-		wait_for 60 state_is "down*" || fail "$fs round $r: e0.0 not down after the cut"
+		wait_for 60 aoe_state_is 0 0 "down*" ||
+			fail "$fs round $r: e0.0 not down after the cut"
 
 		# What reached the medium, checked on a copy.
 		dd if="$medium" of="$AOE_TMP/copy" bs=1M conv=sparse status=none

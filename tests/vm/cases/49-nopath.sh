@@ -16,8 +16,6 @@ net_setup
 f=$(mkfile e0.0 16M)
 vblade_start 0 0 aoet0 "$f"
 aoe_attach
-sys=$(aoe_sys 0 0)
-state_is() { [ "$(cat "$sys/state")" = "$1" ]; }
 # The kernel log since the last mark (never cleared: the runner scans it).
 mark() { mk="aoetest: 49 mark $RANDOM$RANDOM"; echo "$mk" >/dev/kmsg; }
 klog_has() { dmesg | sed -n "/$mk/,\$p" | grep -q -- "$1"; }
@@ -33,14 +31,16 @@ errmsgs >/dev/null
 check_lost() {	# check_lost HOW: after the link went away
 	wait_for 5 klog_has "e0.0: no usable path: aoei0 is $1" ||
 		fail "no 'no usable path: aoei0 is $1' in the kernel log within 5 s"
-	state_is up,nopath || fail "state '$(cat "$sys/state")', not up,nopath"
+	aoe_state_is 0 0 up,nopath ||
+		fail "state '$(aoe_state 0 0)', not up,nopath"
 	aoe-stat | grep -q 'up,nopath' || fail "aoe-stat does not show up,nopath: $(aoe-stat)"
 	info "aoe-stat: $(aoe-stat | tr -s ' ')"
 }
 check_back() {
 	wait_for 10 klog_has "e0.0: reachable again through aoei0" ||
 		fail "no 'reachable again' message"
-	wait_for 10 state_is up || fail "state '$(cat "$sys/state")' after the link came back"
+	wait_for 10 aoe_state_is 0 0 up ||
+		fail "state '$(aoe_state 0 0)' after the link came back"
 }
 
 info "our end down"

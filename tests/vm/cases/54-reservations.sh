@@ -70,7 +70,7 @@ info "== B holds e0.0"
 B set || fail "B could not reserve"
 fails_fast "our read" "Invalid exchange" rd
 fails_fast "our write" "Invalid exchange" wr
-assert_eq up "$(cat "$sys/state")" "state while B holds the disk"
+assert_eq up "$(aoe_state 0 0)" "state while B holds the disk"
 dmesg | grep -q "e0.0: reserved by another host" ||
 	fail "no 'reserved by another host' in the kernel log"
 info "reservation: $(rsv)"

@@ -83,8 +83,6 @@ for fn in aoenet_skb aoenet_xmit_check; do
 done
 
 # 2. No frame leaves: the device must go down and fail its I/O.
-sys=$(aoe_sys 0 0)
-state_is() { case $(cat "$sys/state") in $1) return 0 ;; esac; return 1; }
 echo 5 >/sys/module/aoe/parameters/aoe_deadsecs
 dd if=/dev/urandom of="$AOE_TMP/before" bs=1M count=2 status=none
 dd if="$AOE_TMP/before" of="$dev" bs=1M oflag=direct status=none
@@ -93,7 +91,8 @@ ff_set "$FF" 1
 dd if="$dev" of=/dev/null bs=4k count=1 skip=99 iflag=direct status=none \
 	2>"$AOE_TMP/dd.err" &
 rd=$!
-wait_for 60 state_is "down*" || fail "not down with every transmit failing"
+wait_for 60 aoe_state_is 0 0 "down*" ||
+	fail "not down with every transmit failing"
 wait_for 60 none_alive "$rd" || fail "a read hangs on the down device"
 if wait "$rd"; then
 	fail "a read succeeded although no frame could leave"
@@ -103,7 +102,8 @@ n=$(ff_off "$FF")
 echo "!aoenet_xmit_check" >"$FF/inject"
 info "$n transmits failed"
 aoe_discover
-wait_for 30 state_is up || fail "not up again after the failures stopped"
+wait_for 30 aoe_state_is 0 0 up ||
+	fail "not up again after the failures stopped"
 drop_caches
 assert_eq "$(md5sum <"$AOE_TMP/before" | cut -d' ' -f1)" \
 	"$(md5_range "$dev" 1M 2)" "data written before the outage"

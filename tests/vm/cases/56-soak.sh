@@ -96,7 +96,7 @@ summary() {
 		"retransmits $(aoe_ctr 0 0 retransmits), no_skb $(aoe_ctr 0 0 no_skb);" \
 		"errors $(($(wc -l <"$errs") + ioerr));" \
 		"events flap ${nev[flap]} restart ${nev[restart]} mtu ${nev[mtu]} netem ${nev[netem]};" \
-		"state $(cat "$(aoe_sys 0 0)/state")"
+		"state $(aoe_state 0 0)"
 }
 
 # The events. Each sets undo (what ends it) and its length in seconds.

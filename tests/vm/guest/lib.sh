@@ -435,6 +435,20 @@ aoe_ctr() {
 	awk -v k="$2" '$1 == k { print $2; exit }' "$f" 2>/dev/null || true
 }
 
+# aoe_state SHELF SLOT: the disk's sysfs state ("up", "down,closewait",
+# "up,nopath"...); empty if there is no such disk.
+aoe_state() { cat "$(aoe_sys "$1" "$2")/state" 2>/dev/null || true; }
+
+# aoe_state_is SHELF SLOT PATTERN: the state matches the shell PATTERN
+# ("up": up and nothing else; "down*": down, closewait or not).
+aoe_state_is() {
+	# shellcheck disable=SC2254 # PATTERN is a pattern on purpose
+	case $(aoe_state "$1" "$2") in
+	$3) return 0 ;;
+	esac
+	return 1
+}
+
 # aoe_netif SHELF SLOT: the disk's sysfs netif, the interfaces it reaches
 # its targets through ("aoei0,aoei1"); empty if there is no such disk.
 aoe_netif() { cat "$(aoe_sys "$1" "$2")/netif" 2>/dev/null || true; }
