@@ -449,6 +449,28 @@ aoe_state_is() {
 	return 1
 }
 
+# read_fails WHAT SECS DEV BS SKIP COUNT [MESSAGE]: an O_DIRECT read of
+# COUNT blocks of BS bytes (dd sizes: 512, 64k) from block SKIP of DEV must
+# fail, with MESSAGE in dd's error (default "Input/output error"), in under
+# SECS seconds; otherwise the test fails, named WHAT. (A read still pending
+# after 120 s is killed.) dd's error is left in $AOE_TMP/dd.err.
+read_fails() {
+	local what=$1 secs=$2 dev=$3 bs=$4 skip=$5 count=$6
+	local msg=${7:-Input/output error} t0 t1 el rc=0
+	t0=$(now_cs)
+	timeout 120 dd if="$dev" of=/dev/null bs="$bs" skip="$skip" \
+		count="$count" iflag=direct status=none 2>"$AOE_TMP/dd.err" || rc=$?
+	t1=$(now_cs)
+	el=$(printf '%d.%02d' $(((t1 - t0) / 100)) $(((t1 - t0) % 100)))
+	info "$what: dd exit $rc after $el s: $(cat "$AOE_TMP/dd.err")"
+	[ "$rc" != 0 ] || fail "$what: read succeeded"
+	[ "$rc" != 124 ] || fail "$what: read still hanging after 120 s"
+	grep -q -- "$msg" "$AOE_TMP/dd.err" ||
+		fail "$what: not '$msg': $(cat "$AOE_TMP/dd.err")"
+	[ $((t1 - t0)) -lt $((secs * 100)) ] ||
+		fail "$what: took $(((t1 - t0) / 100)) s (limit $secs s)"
+}
+
 # aoe_netif SHELF SLOT: the disk's sysfs netif, the interfaces it reaches
 # its targets through ("aoei0,aoei1"); empty if there is no such disk.
 aoe_netif() { cat "$(aoe_sys "$1" "$2")/netif" 2>/dev/null || true; }
