@@ -253,6 +253,29 @@ md5_range() {
 		md5sum | cut -d' ' -f1
 }
 
+# assert_same_data FILE DEV MIB WHAT: after drop_caches, the first MIB MiB
+# of DEV (read with O_DIRECT) are those of FILE (its backing file); fail
+# with WHAT otherwise.
+assert_same_data() {
+	drop_caches
+	assert_eq "$(md5_range "$1" 1M "$3")" "$(md5_range "$2" 1M "$3")" "$4"
+}
+
+# fio_verify NAME DEV [FIO_OPTIONS...]: fio job NAME on DEV: random writes
+# (libaio, O_DIRECT), every block read back and checked by its crc32c;
+# FIO_OPTIONS give the rest (--bsrange=512-64k --blockalign=512
+# --iodepth=32 --size=16M --randseed=1 ...). Prints fio's summary lines;
+# on a failure prints its output ($AOE_TMP/fio.out) and fails the test.
+fio_verify() {
+	local name=$1 dev=$2
+	shift 2
+	fio --name="$name" --filename="$dev" --ioengine=libaio --direct=1 \
+		--rw=randwrite --verify=crc32c --verify_fatal=1 --do_verify=1 \
+		--output="$AOE_TMP/fio.out" "$@" ||
+		{ cat "$AOE_TMP/fio.out"; fail "fio verify failed: $name"; }
+	grep -E "WRITE:|READ:" "$AOE_TMP/fio.out" || true
+}
+
 # drop_caches: write back and drop the page cache.
 drop_caches() {
 	sync
