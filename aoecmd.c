@@ -295,11 +295,12 @@ static struct sk_buff *frame_skb(struct aoe_dev *d, struct aoe_frame *f,
 	else
 		aoe_ata_build_rw(a, f->lba, f->len / AOE_SECTOR_SIZE, write,
 				 d->ii.lba48);
-	if (frags && frame_data_frags(d, f, skb)) {
-		aoenet_skb_drop(skb);
-		return NULL;
-	}
-	if (dlen && !frags) {
+	if (frags) {
+		if (frame_data_frags(d, f, skb)) {
+			aoenet_skb_drop(skb);
+			return NULL;
+		}
+	} else if (dlen) {
 		struct bvec_iter iter = f->iter;
 		struct bio *bio = f->bio;
 
