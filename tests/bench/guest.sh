@@ -21,7 +21,7 @@
 #   bench_rounds=N bench_runtime=S bench_ramp=S (fio times, fio syntax)
 #   bench_size=MiB bench_mtus=1500,9000 bench_drivers=stock,ours,nbd,loop
 #   bench_targets=vblade,fast bench_parts=points,paths,count
-#   bench_counts=1,16,256,1000 bench_scale_mtu=9000 bench_fast_threads=2
+#   bench_counts=1,16,256,1000 bench_scale_mtu=9000 bench_fast_threads=2 bench_fast_bufcnt=64
 #
 # Console markers (parsed by tests/bench/run.sh):
 #   @@BENCH-START key=value...        parameters
@@ -61,6 +61,7 @@ parts=points,paths,count
 counts=1,16,256,1000
 scale_mtu=9000
 fast_threads=2
+fast_bufcnt=64
 for w in $(cat /proc/cmdline); do
 	case $w in
 	bench_rounds=*) rounds=${w#*=} ;;
@@ -74,6 +75,7 @@ for w in $(cat /proc/cmdline); do
 	bench_counts=*) counts=${w#*=} ;;
 	bench_scale_mtu=*) scale_mtu=${w#*=} ;;
 	bench_fast_threads=*) fast_threads=${w#*=} ;;
+	bench_fast_bufcnt=*) fast_bufcnt=${w#*=} ;;
 	esac
 done
 
@@ -170,7 +172,7 @@ check_kernel() {
 fast_start() {
 	local f=$1
 	shift
-	aoefast_start -i aoet0 -f "$f" -t "$fast_threads" "$@"
+	aoefast_start -i aoet0 -f "$f" -t "$fast_threads" -b "$fast_bufcnt" "$@"
 }
 
 # fast_stop: stop aoefast and print its summary as a TARGET marker.
@@ -625,7 +627,7 @@ plan() {
 
 echo "@@BENCH-START kernel=$(uname -r) rounds=$rounds runtime=$runtime" \
 	"ramp=$ramp size=${size}M mtus=$mtus drivers=$drivers targets=$targets" \
-	"parts=$parts counts=$counts scale_mtu=$scale_mtu fast_threads=$fast_threads" \
+	"parts=$parts counts=$counts scale_mtu=$scale_mtu fast_threads=$fast_threads fast_bufcnt=$fast_bufcnt" \
 	"ncpu=$(grep -c '^processor' /proc/cpuinfo)" \
 	"stock=$(md5sum </stock/aoe.ko | cut -c1-12)" \
 	"ours=$(md5sum </ours/aoe.ko 2>/dev/null | cut -c1-12)"

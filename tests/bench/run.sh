@@ -28,6 +28,7 @@
 #   --counts LIST     address counts of the count part (default 1,16,256,1000)
 #   --scale-mtu N     MTU of the paths and count parts (default 9000)
 #   --fast-threads N  aoefast's worker threads (default 2)
+#   --fast-bufcnt N   buffer count aoefast advertises (default 64)
 #   --timeout S       VM deadline (default: estimated from the above)
 #
 # make bench passes BENCH_ARGS here, e.g. BENCH_ARGS="--parts points
@@ -53,6 +54,7 @@ parts=points,paths,count
 counts=1,16,256,1000
 scale_mtu=9000
 fast_threads=2
+fast_bufcnt=64
 vm_timeout=
 quick=0
 
@@ -86,6 +88,8 @@ while [ $# -gt 0 ]; do
 	--scale-mtu=*) scale_mtu=${1#*=}; shift ;;
 	--fast-threads) fast_threads=$2; shift 2 ;;
 	--fast-threads=*) fast_threads=${1#*=}; shift ;;
+	--fast-bufcnt) fast_bufcnt=$2; shift 2 ;;
+	--fast-bufcnt=*) fast_bufcnt=${1#*=}; shift ;;
 	--timeout) vm_timeout=$2; shift 2 ;;
 	--timeout=*) vm_timeout=${1#*=}; shift ;;
 	-h|--help) usage 0 ;;
@@ -112,6 +116,8 @@ fi
 [[ $counts =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--counts wants a comma-separated list"
 [[ $scale_mtu =~ ^[0-9]+$ ]] || die "--scale-mtu wants a number"
 [[ $fast_threads =~ ^[1-8]$ ]] || die "--fast-threads wants 1..8"
+[[ $fast_bufcnt =~ ^[1-9][0-9]*$ ]] && [ "$fast_bufcnt" -le 65535 ] ||
+	die "--fast-bufcnt wants 1..65535"
 [ -z "$vm_timeout" ] || [[ $vm_timeout =~ ^[0-9]+$ ]] || die "--timeout wants seconds"
 
 if [ ${#kernels[@]} -eq 0 ]; then
@@ -262,6 +268,7 @@ run_kernel() {
 	append+=" bench_size=$size bench_mtus=$mtus bench_drivers=$drivers"
 	append+=" bench_targets=$targets bench_parts=$parts bench_counts=$counts"
 	append+=" bench_scale_mtu=$scale_mtu bench_fast_threads=$fast_threads"
+	append+=" bench_fast_bufcnt=$fast_bufcnt"
 
 	load0=$(uptime)
 	t0=$(now)
