@@ -106,11 +106,12 @@ wait_for() {
 }
 
 # alive PID: the process exists and is not a zombie.
+# Shell builtins only: it is polled, and a fork costs milliseconds in TCG.
 alive() {
 	local st
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(cut -d')' -f2 "/proc/$1/stat" 2>/dev/null | cut -d' ' -f2) ||
-		return 1
+	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1
+	st=${st##*) }	# the state follows the last ") ", after the name
+	st=${st%% *}
 	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 
