@@ -21,7 +21,8 @@
 #   bench_rounds=N bench_runtime=S bench_ramp=S (fio times, fio syntax)
 #   bench_size=MiB bench_mtus=1500,9000 bench_drivers=stock,ours,nbd,loop
 #   bench_targets=vblade,fast bench_parts=points,paths,count
-#   bench_counts=1,16,256,1000 bench_scale_mtu=9000 bench_fast_threads=2 bench_fast_bufcnt=64
+#   bench_counts=1,16,256,1000 bench_count_rounds=1 bench_scale_mtu=9000
+#   bench_fast_threads=2 bench_fast_bufcnt=64
 #
 # Console markers (parsed by tests/bench/run.sh):
 #   @@BENCH-START key=value...        parameters
@@ -59,6 +60,7 @@ drivers=stock,ours,nbd,loop
 targets=vblade,fast
 parts=points,paths,count
 counts=1,16,256,1000
+count_rounds=1
 scale_mtu=9000
 fast_threads=2
 fast_bufcnt=64
@@ -73,6 +75,7 @@ for w in $(cat /proc/cmdline); do
 	bench_targets=*) targets=${w#*=} ;;
 	bench_parts=*) parts=${w#*=} ;;
 	bench_counts=*) counts=${w#*=} ;;
+	bench_count_rounds=*) count_rounds=${w#*=} ;;
 	bench_scale_mtu=*) scale_mtu=${w#*=} ;;
 	bench_fast_threads=*) fast_threads=${w#*=} ;;
 	bench_fast_bufcnt=*) fast_bufcnt=${w#*=} ;;
@@ -597,7 +600,7 @@ part_count() {
 	set_mtu "$scale_mtu"
 	# A broadcast query is answered by every address at once.
 	echo 20000 >/proc/sys/net/core/netdev_max_backlog
-	for r in $(seq 1 "$rounds"); do
+	for r in $(seq 1 "$count_rounds"); do
 		for n in ${counts//,/ }; do
 			for d in stock ours; do
 				has "$drivers" "$d" || continue
@@ -627,7 +630,7 @@ plan() {
 
 echo "@@BENCH-START kernel=$(uname -r) rounds=$rounds runtime=$runtime" \
 	"ramp=$ramp size=${size}M mtus=$mtus drivers=$drivers targets=$targets" \
-	"parts=$parts counts=$counts scale_mtu=$scale_mtu fast_threads=$fast_threads fast_bufcnt=$fast_bufcnt" \
+	"parts=$parts counts=$counts scale_mtu=$scale_mtu fast_threads=$fast_threads fast_bufcnt=$fast_bufcnt count_rounds=$count_rounds" \
 	"ncpu=$(grep -c '^processor' /proc/cpuinfo)" \
 	"stock=$(md5sum </stock/aoe.ko | cut -c1-12)" \
 	"ours=$(md5sum </ours/aoe.ko 2>/dev/null | cut -c1-12)"

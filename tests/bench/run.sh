@@ -26,6 +26,9 @@
 #   --targets LIST    subset of vblade,fast for the points part (default both)
 #   --parts LIST      subset of points,paths,count (default all three)
 #   --counts LIST     address counts of the count part (default 1,16,256,1000)
+#   --count-rounds N  rounds of the count part (default 1: it measures
+#                     bring-up and memory, not throughput, and 1000
+#                     addresses take ~12 minutes a round)
 #   --scale-mtu N     MTU of the paths and count parts (default 9000)
 #   --fast-threads N  aoefast's worker threads (default 2)
 #   --fast-bufcnt N   buffer count aoefast advertises (default 64)
@@ -52,13 +55,14 @@ drivers=stock,ours,nbd,loop
 targets=vblade,fast
 parts=points,paths,count
 counts=1,16,256,1000
+count_rounds=1
 scale_mtu=9000
 fast_threads=2
 fast_bufcnt=64
 vm_timeout=
 quick=0
 
-usage() { sed -n '3,38p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '3,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 die() { echo "bench: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -84,6 +88,8 @@ while [ $# -gt 0 ]; do
 	--parts=*) parts=${1#*=}; shift ;;
 	--counts) counts=$2; shift 2 ;;
 	--counts=*) counts=${1#*=}; shift ;;
+	--count-rounds) count_rounds=$2; shift 2 ;;
+	--count-rounds=*) count_rounds=${1#*=}; shift ;;
 	--scale-mtu) scale_mtu=$2; shift 2 ;;
 	--scale-mtu=*) scale_mtu=${1#*=}; shift ;;
 	--fast-threads) fast_threads=$2; shift 2 ;;
@@ -114,6 +120,7 @@ fi
 [[ ,$parts, =~ ^(,(points|paths|count))+,$ ]] ||
 	die "--parts wants a comma-separated subset of points,paths,count"
 [[ $counts =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--counts wants a comma-separated list"
+[[ $count_rounds =~ ^[1-9][0-9]*$ ]] || die "--count-rounds wants a positive integer"
 [[ $scale_mtu =~ ^[0-9]+$ ]] || die "--scale-mtu wants a number"
 [[ $fast_threads =~ ^[1-8]$ ]] || die "--fast-threads wants 1..8"
 [[ $fast_bufcnt =~ ^[1-9][0-9]*$ ]] && [ "$fast_bufcnt" -le 65535 ] ||
@@ -143,7 +150,7 @@ if has "$parts" paths; then
 	sessions=$((sessions + rounds * naoe * 4))
 	spoints=$((spoints + rounds * naoe * 4 * 2))
 fi
-has "$parts" count && csessions=$((rounds * naoe * $(count_of "$counts")))
+has "$parts" count && csessions=$((count_rounds * naoe * $(count_of "$counts")))
 if [ -z "$vm_timeout" ]; then
 	# Boot and setup; fio time plus ~6 s overhead per point under TCG;
 	# ~60 s per session for bring-up, verify and tear-down; up to 5
@@ -268,7 +275,7 @@ run_kernel() {
 	append+=" bench_size=$size bench_mtus=$mtus bench_drivers=$drivers"
 	append+=" bench_targets=$targets bench_parts=$parts bench_counts=$counts"
 	append+=" bench_scale_mtu=$scale_mtu bench_fast_threads=$fast_threads"
-	append+=" bench_fast_bufcnt=$fast_bufcnt"
+	append+=" bench_fast_bufcnt=$fast_bufcnt bench_count_rounds=$count_rounds"
 
 	load0=$(uptime)
 	t0=$(now)
@@ -347,6 +354,8 @@ run_kernel() {
 		fi
 		if has "$parts" count; then
 			echo "## Scale in count: addresses (aoefast)"
+			echo
+			echo "$count_rounds round(s)."
 			echo
 			awk -f "$here/table.awk" -v mode=count "$out/$kver.counts"
 		fi
