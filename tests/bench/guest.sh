@@ -22,7 +22,7 @@
 #   bench_size=MiB bench_mtus=1500,9000 bench_drivers=stock,ours,nbd,loop
 #   bench_targets=vblade,fast bench_parts=points,paths,count
 #   bench_counts=1,16,256,1000 bench_count_rounds=1 bench_scale_mtu=9000
-#   bench_fast_threads=2 bench_fast_bufcnt=64
+#   bench_fast_threads=2 bench_fast_bufcnt=64 bench_fast_fanout=lba
 #
 # Console markers (parsed by tests/bench/run.sh):
 #   @@BENCH-START key=value...        parameters
@@ -64,6 +64,7 @@ count_rounds=1
 scale_mtu=9000
 fast_threads=2
 fast_bufcnt=64
+fast_fanout=lba
 for w in $(cat /proc/cmdline); do
 	case $w in
 	bench_rounds=*) rounds=${w#*=} ;;
@@ -79,6 +80,7 @@ for w in $(cat /proc/cmdline); do
 	bench_scale_mtu=*) scale_mtu=${w#*=} ;;
 	bench_fast_threads=*) fast_threads=${w#*=} ;;
 	bench_fast_bufcnt=*) fast_bufcnt=${w#*=} ;;
+	bench_fast_fanout=*) fast_fanout=${w#*=} ;;
 	esac
 done
 
@@ -175,7 +177,8 @@ check_kernel() {
 fast_start() {
 	local f=$1
 	shift
-	aoefast_start -i aoet0 -f "$f" -t "$fast_threads" -b "$fast_bufcnt" "$@"
+	aoefast_start -i aoet0 -f "$f" -t "$fast_threads" -b "$fast_bufcnt" \
+		--fanout "$fast_fanout" "$@"
 }
 
 # fast_stop: stop aoefast and print its summary as a TARGET marker.
@@ -630,7 +633,8 @@ plan() {
 
 echo "@@BENCH-START kernel=$(uname -r) rounds=$rounds runtime=$runtime" \
 	"ramp=$ramp size=${size}M mtus=$mtus drivers=$drivers targets=$targets" \
-	"parts=$parts counts=$counts scale_mtu=$scale_mtu fast_threads=$fast_threads fast_bufcnt=$fast_bufcnt count_rounds=$count_rounds" \
+	"parts=$parts counts=$counts scale_mtu=$scale_mtu fast_threads=$fast_threads fast_bufcnt=$fast_bufcnt fast_fanout=$fast_fanout" \
+	"count_rounds=$count_rounds" \
 	"ncpu=$(grep -c '^processor' /proc/cpuinfo)" \
 	"stock=$(md5sum </stock/aoe.ko | cut -c1-12)" \
 	"ours=$(md5sum </ours/aoe.ko 2>/dev/null | cut -c1-12)"

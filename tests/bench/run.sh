@@ -32,6 +32,8 @@
 #   --scale-mtu N     MTU of the paths and count parts (default 9000)
 #   --fast-threads N  aoefast's worker threads (default 2)
 #   --fast-bufcnt N   buffer count aoefast advertises (default 64)
+#   --fast-fanout M   how aoefast spreads frames over its threads: lba
+#                     (default: by address and 128 KiB stripe), addr, lb
 #   --timeout S       VM deadline (default: estimated from the above)
 #
 # make bench passes BENCH_ARGS here, e.g. BENCH_ARGS="--parts points
@@ -59,10 +61,11 @@ count_rounds=1
 scale_mtu=9000
 fast_threads=2
 fast_bufcnt=64
+fast_fanout=lba
 vm_timeout=
 quick=0
 
-usage() { sed -n '3,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '3,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 die() { echo "bench: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -96,6 +99,8 @@ while [ $# -gt 0 ]; do
 	--fast-threads=*) fast_threads=${1#*=}; shift ;;
 	--fast-bufcnt) fast_bufcnt=$2; shift 2 ;;
 	--fast-bufcnt=*) fast_bufcnt=${1#*=}; shift ;;
+	--fast-fanout) fast_fanout=$2; shift 2 ;;
+	--fast-fanout=*) fast_fanout=${1#*=}; shift ;;
 	--timeout) vm_timeout=$2; shift 2 ;;
 	--timeout=*) vm_timeout=${1#*=}; shift ;;
 	-h|--help) usage 0 ;;
@@ -125,6 +130,7 @@ fi
 [[ $fast_threads =~ ^[1-8]$ ]] || die "--fast-threads wants 1..8"
 [[ $fast_bufcnt =~ ^[1-9][0-9]*$ ]] && [ "$fast_bufcnt" -le 65535 ] ||
 	die "--fast-bufcnt wants 1..65535"
+[[ $fast_fanout =~ ^(lba|addr|lb)$ ]] || die "--fast-fanout wants lba, addr or lb"
 [ -z "$vm_timeout" ] || [[ $vm_timeout =~ ^[0-9]+$ ]] || die "--timeout wants seconds"
 
 if [ ${#kernels[@]} -eq 0 ]; then
@@ -275,7 +281,8 @@ run_kernel() {
 	append+=" bench_size=$size bench_mtus=$mtus bench_drivers=$drivers"
 	append+=" bench_targets=$targets bench_parts=$parts bench_counts=$counts"
 	append+=" bench_scale_mtu=$scale_mtu bench_fast_threads=$fast_threads"
-	append+=" bench_fast_bufcnt=$fast_bufcnt bench_count_rounds=$count_rounds"
+	append+=" bench_fast_bufcnt=$fast_bufcnt bench_fast_fanout=$fast_fanout"
+	append+=" bench_count_rounds=$count_rounds"
 
 	load0=$(uptime)
 	t0=$(now)

@@ -17,10 +17,15 @@
  *     a kernel with init_on_alloc also zeroes, and that was a quarter of
  *     aoefast's time on 1 MiB reads;
  *   - --threads N workers, each with its own socket in one PACKET_FANOUT
- *     group, share the load; a classic BPF program gives all frames of one
- *     shelf.slot to the same worker, so each address is served in the
- *     order its frames came, as by a real target's port (an initiator may
- *     rely on that when it resends a write);
+ *     group, share the load; a classic BPF program chooses the worker from
+ *     the shelf.slot (--fanout addr: each address served in the order its
+ *     frames came, as by a real target's port) or from the shelf.slot and
+ *     the 128 KiB stripe the frame starts in (--fanout lba: one address
+ *     keeps both workers busy). Either way every copy of a frame (same
+ *     address, same first sector) goes to the same worker, in order, so a
+ *     resent write is never overtaken by its own late original, and by the
+ *     time the initiator has an answer for it no stale copy is left to land
+ *     on a newer write;
  *   - --count N serves N shelf.slot addresses at once (16 slots a shelf,
  *     as a Coraid shelf), each on its own slice of the file.
  * It answers a frame only after reading all of it and never drops work on
@@ -71,6 +76,8 @@
 struct unit {
 	uint8_t *base;
 	uint64_t sectors;
+	/* its requests received and not yet answered (--bufcnt check) */
+	unsigned int inflight;
 	pthread_mutex_t cfg_lock;
 	unsigned int cfglen;
 	uint8_t cfg[AW_CFG_STRMAX];
@@ -100,8 +107,8 @@ struct worker {
 	/* sectors a frame carries at the interface's MTU, and when read */
 	int maxsect;
 	uint64_t maxsect_us;
-	/* frames of this batch per unit, for --bufcnt accounting */
-	uint16_t *inbatch;
+	/* the unit each frame of the batch is for (-1: none, or config) */
+	long unit[BATCH];
 };
 
 static struct {
@@ -111,7 +118,7 @@ static struct {
 	uint16_t shelf;		/* of the first address */
 	uint8_t slot;
 	unsigned int count, slots_per_shelf, threads, bufcnt, stats_secs;
-	bool fanout_lb;
+	enum { FANOUT_ADDR, FANOUT_LBA, FANOUT_LB } fanout;
 	bool announce;
 	uint8_t *map;
 	size_t map_len;
@@ -147,9 +154,11 @@ static void usage(int rc)
 	       "                         on the k-th of N equal slices of FILE\n"
 	       "      --slots N          slots per shelf (default %u)\n"
 	       "  -t, --threads N        workers in one PACKET_FANOUT group (default 1)\n"
-	       "      --fanout addr|lb   how frames are spread over them: by shelf.slot\n"
-	       "                         (default: each address served in order), or\n"
-	       "                         round robin (reorders one address's frames)\n"
+	       "      --fanout addr|lba|lb  how frames are spread over them: by\n"
+	       "                         shelf.slot (default: each address served in\n"
+	       "                         order), by shelf.slot and 128 KiB stripe (the\n"
+	       "                         copies of one frame in order), or round robin\n"
+	       "                         (reorders everything)\n"
 	       "  -b, --bufcnt N         buffer count advertised (default %u)\n"
 	       "      --stats SECS       print figures every SECS (default: at exit\n"
 	       "                         and on SIGUSR1 only)\n"
@@ -296,7 +305,7 @@ static int open_worker_socket(void)
 	/* Not fatal: only a little slower without it. */
 	setsockopt(s.fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	if (F.threads > 1) {
-		fanout = FANOUT_GROUP | (F.fanout_lb ? PACKET_FANOUT_LB :
+		fanout = FANOUT_GROUP | (F.fanout == FANOUT_LB ? PACKET_FANOUT_LB :
 					 PACKET_FANOUT_CBPF) << 16;
 		if (setsockopt(s.fd, SOL_PACKET, PACKET_FANOUT, &fanout,
 			       sizeof(fanout)) < 0)
@@ -306,16 +315,23 @@ static int open_worker_socket(void)
 }
 
 /*
- * The fanout group's choice of worker: (major << 8 | minor) modulo the
- * number of workers. The program sees the frame from the AoE header on.
+ * The fanout group's choice of worker: a key modulo the number of workers.
+ * The key is (major << 8) + minor, plus for --fanout lba bits 8..15 of the
+ * LBA (the 128 KiB stripe, modulo 32 MiB; config frames have other fields
+ * there, and may go to any worker). The program sees the frame from the AoE header on.
  */
-static void fanout_by_address(int fd)
+static void fanout_by_key(int fd, bool lba)
 {
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, AW_OFF_MAJOR - AW_ETH_HLEN),
 		BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 8),
 		BPF_STMT(BPF_MISC | BPF_TAX, 0),
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, AW_OFF_MINOR - AW_ETH_HLEN),
+		BPF_STMT(BPF_ALU | BPF_ADD | BPF_X, 0),
+		/* --fanout addr stops here */
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS,
+			 AW_OFF_LBA + 1 - AW_ETH_HLEN),	/* LBA bits 8..15 */
 		BPF_STMT(BPF_ALU | BPF_ADD | BPF_X, 0),
 		BPF_STMT(BPF_RET | BPF_A, 0),
 	};
@@ -324,6 +340,10 @@ static void fanout_by_address(int fd)
 		.filter = code,
 	};
 
+	if (!lba) {	/* return after the address */
+		code[5] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_A, 0);
+		prog.len = 6;
+	}
 	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &prog,
 		       sizeof(prog)) < 0)
 		aw_die("PACKET_FANOUT_DATA: %s", strerror(errno));
@@ -597,38 +617,61 @@ static void do_cfg(struct worker *w, uint16_t major, uint8_t minor,
 
 /* ----------------------------------------------------------------- frames -- */
 
-static void do_frame(struct worker *w, const uint8_t *f, size_t len)
+/* Whether @f is a request to us at all. */
+static bool frame_for_us(const uint8_t *f, size_t len)
 {
-	uint16_t major;
-	uint8_t minor;
-	long k;
+	return len >= AW_HDR_END &&
+	       (!memcmp(f + AW_OFF_DST, F.mac, 6) ||
+		!memcmp(f + AW_OFF_DST, aw_bcast, 6)) &&
+	       (f[AW_OFF_VERFL] >> 4) == AW_VER &&
+	       !(f[AW_OFF_VERFL] & AW_FL_RSP);
+}
 
-	if (len < AW_HDR_END ||
-	    (memcmp(f + AW_OFF_DST, F.mac, 6) &&
-	     memcmp(f + AW_OFF_DST, aw_bcast, 6)) ||
-	    (f[AW_OFF_VERFL] >> 4) != AW_VER || (f[AW_OFF_VERFL] & AW_FL_RSP)) {
+/* The unit a request other than config is for, or -1. */
+static long frame_unit(const uint8_t *f, size_t len)
+{
+	if (!frame_for_us(f, len) || f[AW_OFF_CMD] == AW_CMD_CFG)
+		return -1;
+	return unit_index(aw_get16(f + AW_OFF_MAJOR), f[AW_OFF_MINOR]);
+}
+
+/*
+ * A received request holds one of its unit's buffers until its answer is
+ * built: the initiator cannot send the next one before it has the answer.
+ * Workers share a unit when the fanout splits by LBA, hence the atomics.
+ */
+static void buffer_take(struct worker *w, long k)
+{
+	if (k >= 0 &&
+	    __atomic_add_fetch(&F.units[k].inflight, 1, __ATOMIC_RELAXED) >
+	    F.bufcnt)
+		w->st.over_bufcnt++;
+}
+
+static void buffer_give(long k)
+{
+	if (k >= 0)
+		__atomic_sub_fetch(&F.units[k].inflight, 1, __ATOMIC_RELAXED);
+}
+
+static void do_frame(struct worker *w, const uint8_t *f, size_t len, long k)
+{
+	if (!frame_for_us(f, len)) {
 		w->st.ignored++;
 		return;
 	}
-	major = aw_get16(f + AW_OFF_MAJOR);
-	minor = f[AW_OFF_MINOR];
 	if (f[AW_OFF_CMD] == AW_CMD_CFG) {
 		if (len < AW_CFG_END) {
 			w->st.ignored++;
 			return;
 		}
 		/* A config answer per unit may overflow this batch's slots. */
-		do_cfg(w, major, minor, f, len);
+		do_cfg(w, aw_get16(f + AW_OFF_MAJOR), f[AW_OFF_MINOR], f, len);
 		return;
 	}
-	k = unit_index(major, minor);
-	if (k < 0) {
+	if (k < 0)
 		w->st.ignored++;
-		return;
-	}
-	if (++w->inbatch[k] > F.bufcnt)
-		w->st.over_bufcnt++;
-	if (f[AW_OFF_CMD] != AW_CMD_ATA)
+	else if (f[AW_OFF_CMD] != AW_CMD_ATA)
 		aoe_error(w, f, 1);	/* unrecognized command */
 	else if (len < AW_ATA_END)
 		w->st.ignored++;
@@ -657,15 +700,19 @@ static void *worker_main(void *arg)
 		}
 		w->st.batches++;
 		for (i = 0; i < (unsigned int)n; i++) {
+			w->unit[i] = frame_unit(w->rbuf[i], w->rmsg[i].msg_len);
+			buffer_take(w, w->unit[i]);
+		}
+		for (i = 0; i < (unsigned int)n; i++) {
 			w->st.rx++;
 			w->st.rx_bytes += w->rmsg[i].msg_len;
 			/* Room for one answer at least. */
 			if (w->nsend == BATCH)
 				flush_answers(w);
-			do_frame(w, w->rbuf[i], w->rmsg[i].msg_len);
+			do_frame(w, w->rbuf[i], w->rmsg[i].msg_len, w->unit[i]);
+			buffer_give(w->unit[i]);
 		}
 		flush_answers(w);
-		memset(w->inbatch, 0, F.count * sizeof(*w->inbatch));
 	}
 	return NULL;
 }
@@ -757,9 +804,6 @@ static struct worker *new_worker(unsigned int id)
 
 	if (!w)
 		aw_die("out of memory");
-	w->inbatch = calloc(F.count, sizeof(*w->inbatch));
-	if (!w->inbatch)
-		aw_die("out of memory");
 	w->id = id;
 	w->fd = open_worker_socket();
 	w->ring = map_tx_ring(w->fd);
@@ -811,9 +855,12 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'F':
 			if (!strcmp(optarg, "lb"))
-				F.fanout_lb = true;
+				F.fanout = FANOUT_LB;
+			else if (!strcmp(optarg, "lba"))
+				F.fanout = FANOUT_LBA;
 			else if (strcmp(optarg, "addr"))
-				aw_die("bad --fanout '%s' (addr, lb)", optarg);
+				aw_die("bad --fanout '%s' (addr, lba, lb)",
+				       optarg);
 			break;
 		case 'b':
 			F.bufcnt = (unsigned int)aw_num("--bufcnt", optarg,
@@ -860,8 +907,8 @@ int main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	for (i = 0; i < F.threads; i++)
 		F.w[i] = new_worker(i);
-	if (F.threads > 1 && !F.fanout_lb)
-		fanout_by_address(F.w[0]->fd);
+	if (F.threads > 1 && F.fanout != FANOUT_LB)
+		fanout_by_key(F.w[0]->fd, F.fanout == FANOUT_LBA);
 	printf("aoefast: %u address(es) from e%u.%u on %s (%s), %llu sectors each, bufcnt %u, %u thread(s)\n",
 	       F.count, F.shelf, F.slot, F.ifname, aw_mac_str(F.mac, macs),
 	       (unsigned long long)F.units[0].sectors, F.bufcnt, F.threads);

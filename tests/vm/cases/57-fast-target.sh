@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The benchmark's fast target (tests/tools/aoefast) stores and returns data
-# correctly: three addresses from one file, two worker threads; fio verify
-# on two of the disks at once; each disk's slice of the file holds what
+# correctly: three addresses from one file, two worker threads that split
+# each address's frames by LBA stripe, as in the benchmark; fio verify on
+# two of the disks at once; each disk's slice of the file holds what
 # the disk reads back, the third disk stays untouched; the target dropped
 # nothing and reports its figures.
 # timeout: 600
@@ -12,7 +13,7 @@
 slice_mb=16
 net_setup 9000
 f=$(mkfile fast.img $((3 * slice_mb))M)
-aoefast_start -i aoet0 -f "$f" -a 0.0 -n 3 -t 2 -b 32
+aoefast_start -i aoet0 -f "$f" -a 0.0 -n 3 -t 2 -b 32 --fanout lba
 aoe_load
 aoe_discover
 for s in 0 1 2; do
