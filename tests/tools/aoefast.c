@@ -8,14 +8,12 @@
  * frame:
  *   - the backing file (tmpfs, or any file) is mapped shared, so a read
  *     answer is sent straight from the mapping and a write is one memcpy;
- *   - frames arrive in batches (recvmmsg, waiting for the first one only);
- *   - answers are built in a transmit ring (PACKET_TX_RING, TPACKET_V2)
- *     and those of a batch leave with one send, past the qdisc
- *     (PACKET_QDISC_BYPASS). The kernel hangs the ring's pages on the skb
- *     as fragments, so a read answer costs one copy (mapping to ring) and
- *     no page allocation: with sendmmsg every answer had fresh pages, which
- *     a kernel with init_on_alloc also zeroes, and that was a quarter of
- *     aoefast's time on 1 MiB reads;
+ *   - frames arrive in batches (recvmmsg, waiting for the first one only)
+ *     and the answers of a batch leave in one sendmmsg, past the qdisc
+ *     (PACKET_QDISC_BYPASS). Not a PACKET_TX_RING: its skbs carry the
+ *     ring's pages as zero-copy fragments, which veth must copy into fresh
+ *     pages when it hands them to the initiator (skb_copy_ubufs), so on
+ *     veth a ring adds a copy instead of saving the page allocation;
  *   - --threads N workers, each with its own socket in one PACKET_FANOUT
  *     group, share the load; a classic BPF program chooses the worker from
  *     the shelf.slot (--fanout addr: each address served in the order its
@@ -50,7 +48,7 @@
 
 #include "aoewire.h"
 
-#define BATCH		64	/* frames per recvmmsg, answers per send */
+#define BATCH		64	/* frames per recvmmsg / sendmmsg */
 #define MAX_THREADS	8
 #define SLOTS_DEFAULT	16	/* slots per shelf */
 #define BUFCNT_DEFAULT	64
@@ -59,13 +57,6 @@
 #define RCVBUF_MAX	(256u << 20)
 #define FRAME_TRUESIZE	(16u << 10)	/* a jumbo frame's skb, roughly */
 #define SEND_RETRIES	2000		/* 1 ms each: 2 s of a full queue */
-#define RING_WAITS	10000		/* 1 ms each: 10 s for a ring frame */
-#define RING_FRAMES	512		/* answers in flight per worker */
-#define RING_FRAME_SIZE	(16u << 10)
-#define RING_BLOCK_SIZE	(64u << 10)
-/* Where tpacket_snd reads a frame: after the aligned tpacket2_hdr. */
-#define RING_DATA_OFF	TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
-#define RING_DATA_MAX	(RING_FRAME_SIZE - RING_DATA_OFF)
 #define RCV_TIMEOUT_MS	200		/* how often a worker looks at stop */
 #define MTU_RECHECK_US	100000		/* an MTU change is seen this soon */
 #ifndef MADV_POPULATE_WRITE
@@ -94,16 +85,14 @@ struct worker {
 	int fd;
 	unsigned int id;
 	struct wstats st;
-	/* one batch of received frames */
+	/* one batch: received frames and the answers built for them */
 	struct mmsghdr rmsg[BATCH];
 	struct iovec riov[BATCH];
+	struct mmsghdr smsg[BATCH];
+	struct iovec siov[BATCH][2];
 	uint8_t rbuf[BATCH][AW_FRAME_MAX];
-	/*
-	 * The transmit ring: answers are built in frame @head; @nsend of
-	 * them wait for the next send, the last one at @last.
-	 */
-	uint8_t *ring;
-	unsigned int head, last, nsend;
+	uint8_t hbuf[BATCH][AW_CFG_END + AW_CFG_STRMAX];
+	unsigned int nsend;
 	/* sectors a frame carries at the interface's MTU, and when read */
 	int maxsect;
 	uint64_t maxsect_us;
@@ -246,41 +235,9 @@ static int mtu_sectors(struct worker *w)
 	if (ioctl(w->fd, SIOCGIFMTU, &ifr) < 0)
 		ifr.ifr_mtu = 1500;
 	n = (ifr.ifr_mtu - (AW_ATA_END - AW_ETH_HLEN)) / AW_SECTOR;
-	/* No more than a ring frame holds, which is also what we advertise. */
-	if (n > (int)((RING_DATA_MAX - AW_ATA_END) / AW_SECTOR))
-		n = (int)((RING_DATA_MAX - AW_ATA_END) / AW_SECTOR);
 	w->maxsect = n > 255 ? 255 : (n < 0 ? 0 : n);
 	w->maxsect_us = now;
 	return w->maxsect;
-}
-
-/* A transmit ring on @fd, mapped; exits on failure. */
-static uint8_t *map_tx_ring(int fd)
-{
-	struct tpacket_req req = {
-		.tp_block_size = RING_BLOCK_SIZE,
-		.tp_block_nr = RING_FRAMES / (RING_BLOCK_SIZE / RING_FRAME_SIZE),
-		.tp_frame_size = RING_FRAME_SIZE,
-		.tp_frame_nr = RING_FRAMES,
-	};
-	int v2 = TPACKET_V2, one = 1;
-	void *ring;
-
-	_Static_assert(RING_BLOCK_SIZE % RING_FRAME_SIZE == 0 &&
-		       RING_FRAMES % (RING_BLOCK_SIZE / RING_FRAME_SIZE) == 0,
-		       "ring frames fill whole blocks");
-	_Static_assert(RING_FRAMES > BATCH, "a batch fits in the ring");
-	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v2, sizeof(v2)) < 0)
-		aw_die("PACKET_VERSION: %s", strerror(errno));
-	/* A frame the kernel rejects is skipped, not left to block the ring. */
-	setsockopt(fd, SOL_PACKET, PACKET_LOSS, &one, sizeof(one));
-	if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) < 0)
-		aw_die("PACKET_TX_RING: %s", strerror(errno));
-	ring = mmap(NULL, (size_t)req.tp_block_size * req.tp_block_nr,
-		    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (ring == MAP_FAILED)
-		aw_die("mmap of the transmit ring: %s", strerror(errno));
-	return ring;
 }
 
 static int open_worker_socket(void)
@@ -351,105 +308,60 @@ static void fanout_by_key(int fd, bool lba)
 
 /* ---------------------------------------------------------------- answers -- */
 
-static struct tpacket2_hdr *ring_frame(struct worker *w, unsigned int i)
+/* Queue an answer: header @h of @hlen bytes, then @dlen bytes at @data. */
+static void queue_answer(struct worker *w, size_t hlen, const void *data,
+			 size_t dlen)
 {
-	/* Frames fill whole blocks, so frame i is at i * RING_FRAME_SIZE. */
-	return (struct tpacket2_hdr *)(w->ring + (size_t)i * RING_FRAME_SIZE);
+	struct msghdr *m = &w->smsg[w->nsend].msg_hdr;
+	struct iovec *iov = w->siov[w->nsend];
+	size_t total = hlen + dlen;
+
+	iov[0].iov_base = w->hbuf[w->nsend];
+	iov[0].iov_len = hlen;
+	iov[1].iov_base = (void *)data;
+	iov[1].iov_len = dlen;
+	if (total < AW_ETH_ZLEN) {	/* pad in the header buffer */
+		memset(w->hbuf[w->nsend] + hlen, 0, AW_ETH_ZLEN - total);
+		iov[0].iov_len = AW_ETH_ZLEN - dlen;
+	}
+	memset(m, 0, sizeof(*m));
+	m->msg_iov = iov;
+	m->msg_iovlen = dlen ? 2 : 1;
+	w->st.tx++;
+	w->st.tx_bytes += iov[0].iov_len + dlen;
+	w->nsend++;
 }
 
-static uint32_t frame_status(struct tpacket2_hdr *h)
-{
-	return __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
-}
-
-/*
- * Hand every queued answer to the kernel: one send for the whole batch.
- * Waits while the device queue or the socket's send buffer is full; the
- * kernel then leaves the frames it could not send marked for sending.
- */
+/* Send every queued answer; waits while the device queue is full. */
 static void flush_answers(struct worker *w)
 {
-	unsigned int waits = 0;
+	unsigned int done = 0, waits = 0;
 
-	while (w->nsend) {
-		ssize_t n = send(w->fd, NULL, 0, MSG_DONTWAIT);
+	while (done < w->nsend) {
+		int n = sendmmsg(w->fd, w->smsg + done, w->nsend - done, 0);
 
-		if (frame_status(ring_frame(w, w->last)) !=
-		    TP_STATUS_SEND_REQUEST)
-			break;		/* the last one, so all, are taken */
+		if (n > 0) {
+			done += (unsigned int)n;
+			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (waits++ < SEND_RETRIES) {
+		if (n < 0 && (errno == ENOBUFS || errno == EAGAIN) &&
+		    waits++ < SEND_RETRIES) {
 			w->st.send_waits++;
 			aw_sleep_us(1000);
 			continue;
 		}
-		/* Still marked: they go with the next batch, if ever. */
-		w->st.errors += w->nsend;
+		w->st.errors += w->nsend - done;
 		break;
 	}
 	w->nsend = 0;
 }
 
-/*
- * Where the next answer is built: the data of ring frame @head, once the
- * kernel is done with what it sent from there last time round.
- */
-static uint8_t *answer_buf(struct worker *w)
-{
-	struct tpacket2_hdr *h = ring_frame(w, w->head);
-	unsigned int waits = 0;
-
-	while (frame_status(h) != TP_STATUS_AVAILABLE) {
-		if (w->nsend) {
-			flush_answers(w);
-			continue;
-		}
-		/* Sent and not yet freed by the receiver, or left unsent. */
-		if (waits++ == RING_WAITS)
-			aw_die("transmit ring frame %u still busy (status %#x) after %u ms",
-			       w->head, frame_status(h), RING_WAITS);
-		send(w->fd, NULL, 0, MSG_DONTWAIT);
-		w->st.send_waits++;
-		aw_sleep_us(1000);
-	}
-	return (uint8_t *)h + RING_DATA_OFF;
-}
-
-/*
- * Queue the answer built in answer_buf(): its first @hlen bytes are there
- * already; @dlen bytes at @data follow them.
- */
-static void queue_answer(struct worker *w, size_t hlen, const void *data,
-			 size_t dlen)
-{
-	struct tpacket2_hdr *h = ring_frame(w, w->head);
-	uint8_t *f = answer_buf(w);
-	size_t total = hlen + dlen;
-
-	if (total > RING_DATA_MAX)
-		aw_die("an answer of %zu bytes does not fit a ring frame",
-		       total);
-	if (dlen)
-		memcpy(f + hlen, data, dlen);
-	if (total < AW_ETH_ZLEN) {
-		memset(f + total, 0, AW_ETH_ZLEN - total);
-		total = AW_ETH_ZLEN;
-	}
-	h->tp_len = (uint32_t)total;
-	__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,
-			 __ATOMIC_RELEASE);
-	w->last = w->head;
-	w->head = (w->head + 1) % RING_FRAMES;
-	w->st.tx++;
-	w->st.tx_bytes += total;
-	w->nsend++;
-}
-
-/* The answer header in the next ring frame: the request's, turned round. */
+/* The answer header in the next send slot: the request's, turned round. */
 static uint8_t *answer_hdr(struct worker *w, const uint8_t *req, size_t len)
 {
-	uint8_t *h = answer_buf(w);
+	uint8_t *h = w->hbuf[w->nsend];
 
 	memcpy(h, req, len);
 	memcpy(h + AW_OFF_DST, req + AW_OFF_SRC, 6);
@@ -500,7 +412,7 @@ static void do_rw(struct worker *w, struct unit *u, const uint8_t *req,
 		memcpy(u->base + lba * AW_SECTOR, req + AW_ATA_END, bytes);
 		queue_answer(w, AW_ATA_END, NULL, 0);
 	} else {
-		/* The one copy of read data: from the mapping to the ring. */
+		/* Sent from the mapping: sendmmsg copies it into the skb. */
 		queue_answer(w, AW_ATA_END, u->base + lba * AW_SECTOR, bytes);
 	}
 }
@@ -555,7 +467,7 @@ static void cfg_answer(struct worker *w, unsigned int k, const uint8_t *dst,
 		       uint32_t tag, uint8_t ccmd, uint8_t err)
 {
 	struct unit *u = &F.units[k];
-	uint8_t *f = answer_buf(w);
+	uint8_t *f = w->hbuf[w->nsend];
 	uint16_t shelf;
 	uint8_t slot;
 	unsigned int len;
@@ -806,7 +718,6 @@ static struct worker *new_worker(unsigned int id)
 		aw_die("out of memory");
 	w->id = id;
 	w->fd = open_worker_socket();
-	w->ring = map_tx_ring(w->fd);
 	return w;
 }
 
