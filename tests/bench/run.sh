@@ -359,6 +359,14 @@ run_kernel() {
 			awk -f "$here/table.awk" -v mode=paths "$out/$kver.points"
 			echo
 		fi
+		if grep -aq '@@BENCH-DATALOSS' "$log"; then
+			echo "## Data lost by other drivers"
+			echo
+			echo "fio verify found wrong data (the run goes on; ours losing data ends it):"
+			echo
+			tr -d '\r' <"$log" | sed -n 's/^.*@@BENCH-DATALOSS /- /p'
+			echo
+		fi
 		if has "$parts" count; then
 			echo "## Scale in count: addresses (aoefast)"
 			echo
