@@ -6,9 +6,10 @@
 # The caller owns $qpid (its EXIT trap kills a guest still running).
 
 # qemu_start LOG KERNEL INITRD APPEND MEM: boot in the background, serial
-# console into LOG, qemu's own output into LOG.qemu; sets qpid.
+# console into LOG, qemu's own output into LOG.qemu; sets qpid. The CPU
+# model is $AOE_VM_CPU (default max).
 qemu_start() {
-	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$5" \
+	qemu-system-x86_64 -accel tcg -cpu "${AOE_VM_CPU:-max}" -smp 2 -m "$5" \
 		-nographic -no-reboot -nodefaults -monitor none \
 		-serial "file:$1" \
 		-kernel "$2" -initrd "$3" \
