@@ -167,17 +167,10 @@ struct aoe_txpool {
 	struct page *pages[AOE_TXPOOL_PAGES];
 };
 
-/*
- * Per-request driver data (blk-mq pdu). Everything but refs is under
- * d->lock. refs is one for the frame engine, dropped when no frame is out
- * and no byte is left, plus one per answer whose read data is being copied
- * into the request after d->lock was dropped; whoever drops the last one
- * completes the request, so its pages stay ours until every copy is made.
- */
+/* Per-request driver data (blk-mq pdu). */
 struct aoe_cmd {
 	struct list_head node;		/* d->pending, or a local done list */
 	struct request *rq;
-	atomic_t refs;
 	struct bio *bio;		/* next byte not yet put in a frame */
 	struct bvec_iter iter;
 	sector_t sector;

@@ -242,7 +242,6 @@ static blk_status_t aoeblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	/* A flush holds its place in the pending list until it is sent. */
 	cmd->left = cmd->flush ? 1 : blk_rq_bytes(rq);
 	cmd->nout = 0;
-	atomic_set(&cmd->refs, 1);
 	cmd->status = BLK_STS_OK;
 	INIT_LIST_HEAD(&cmd->node);
 	return aoecmd_submit(d, cmd);

@@ -590,18 +590,10 @@ static void aoecmd_pump(struct aoe_dev *d, struct sk_buff_head *txq,
 	}
 }
 
-/* The frame engine is through with @cmd once no frame is out, none to cut. */
 static void cmd_maybe_done(struct aoe_cmd *cmd, struct list_head *done)
 {
-	if (!cmd->nout && !cmd->left && atomic_dec_and_test(&cmd->refs))
+	if (!cmd->nout && !cmd->left)
 		list_add_tail(&cmd->node, done);
-}
-
-/* A copy of read data made outside d->lock is in: maybe the last word. */
-static void cmd_copy_done(struct aoe_cmd *cmd)
-{
-	if (atomic_dec_and_test(&cmd->refs))
-		blk_mq_end_request(cmd->rq, cmd->status);
 }
 
 /* Stop cutting frames from @cmd; it completes with @status. */
@@ -844,34 +836,10 @@ static const struct aoe_ata *rsp_ata(const struct sk_buff *skb)
 	return (const void *)(skb->data + sizeof(struct aoe_hdr));
 }
 
-/*
- * Read data that goes into its request after d->lock is dropped, so that
- * the copy does not hold up the answers other CPUs bring (aoefast's two
- * workers, a multi-port shelf). The reference keeps the request open; the
- * frame itself may be reused meanwhile, as its tag is retired.
- */
-struct aoe_rdcopy {
-	struct aoe_cmd *cmd;		/* NULL: nothing to copy */
-	struct bio *bio;
-	struct bvec_iter iter;
-	u32 len;
-};
-
-static void rdcopy_take(struct aoe_rdcopy *rc, const struct aoe_frame *f)
-{
-	rc->cmd = f->cmd;
-	rc->bio = f->bio;
-	rc->iter = f->iter;
-	rc->len = f->len;
-	/* @f is out, so the frame engine's reference is still held. */
-	atomic_inc(&f->cmd->refs);
-}
-
 static enum aoe_answer frame_answer(struct aoe_dev *d, struct aoe_frame *f,
 				    struct sk_buff *skb,
 				    const struct aoe_rsp_info *ri,
-				    struct sk_buff_head *txq,
-				    struct aoe_rdcopy *rc)
+				    struct sk_buff_head *txq)
 {
 	const struct aoe_ata *a = rsp_ata(skb);
 	bool read_data = f->kind == AOE_FK_IDENT ||
@@ -911,7 +879,7 @@ static enum aoe_answer frame_answer(struct aoe_dev *d, struct aoe_frame *f,
 	if (f->kind == AOE_FK_IDENT)
 		ident_done(d, skb);
 	else if (read_data)
-		rdcopy_take(rc, f);
+		aoe_data_from_skb(f->bio, f->iter, f->len, skb, AOE_ATA_HLEN);
 	else if (f->kind == AOE_FK_DATA)
 		f->t->dirty = true;
 	return ANS_DONE;
@@ -1058,7 +1026,6 @@ static void frame_redirect(struct aoe_dev *d, struct aoe_frame *f,
 void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 		    const struct aoe_rsp_info *ri)
 {
-	struct aoe_rdcopy rc = { };
 	struct aoe_defer later;
 	enum aoe_answer ans;
 	struct aoe_frame *f;
@@ -1077,7 +1044,7 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 	f = match_frame(d, skb, ifp, ri, &later.done);
 	if (!f)
 		goto unlock;
-	ans = frame_answer(d, f, skb, ri, &later.txq, &rc);
+	ans = frame_answer(d, f, skb, ri, &later.txq);
 	if (ans == ANS_IGNORE)
 		goto unlock;
 	d->st.responses++;
@@ -1104,12 +1071,6 @@ pump:
 	aoecmd_pump(d, &later.txq, &later.done);
 unlock:
 	spin_unlock_bh(&d->lock);
-	/* The frames first, to keep the target busy while we copy. */
-	aoenet_xmit(&later.txq);
-	if (rc.cmd) {
-		aoe_data_from_skb(rc.bio, rc.iter, rc.len, skb, AOE_ATA_HLEN);
-		cmd_copy_done(rc.cmd);
-	}
 	aoe_defer_run(&later);
 }
 
