@@ -110,6 +110,8 @@ struct aoe_target {
 	unsigned long loss_stamp;	/* jiffies of the last window cut */
 	u32 cut_tag;			/* tag whose timeout cut the window */
 	u64 answered_ns;		/* latest send time of an answered frame */
+	/* Answered a frame after one sent later: its order proves nothing */
+	bool reorders;
 	bool dirty;			/* acknowledged writes since a flush */
 	u32 fails;			/* timeouts since its last answer */
 	bool refused;			/* last answer: AoE error 3 or 6 */

@@ -164,11 +164,14 @@ static void target_note_nout(struct aoe_target *t)
 /*
  * A frame resent while an earlier copy may still wait in its target's
  * queue (a target that stalled has not lost it) counts twice against that
- * target's window, so that resends never overrun the target's buffer. A
- * target carries out its commands in order (vblade does; so does each port
- * of a shelf), so the earlier copy is behind us when its late answer comes
- * or when the target answers anything sent after it; it is also given up
- * when the frame is done. One per frame at most.
+ * target's window, so that resends never overrun the target's buffer. The
+ * earlier copy is behind us when its late answer comes, or when the target
+ * answers the resend: a target carries out the copies of one command in
+ * the order they came. Most targets carry out all their commands in order
+ * (vblade does; so does each port of a shelf): for those, any answer to a
+ * frame sent after the copy tells the same. A target seen answering out of
+ * order (t->reorders, see frame_spurious) is not read that way. The copy
+ * is also given up when the frame is done. One per frame at most.
  */
 static void frame_ghost_set(struct aoe_dev *d, struct aoe_frame *f)
 {
@@ -185,6 +188,13 @@ static void frame_ghost_clear(struct aoe_dev *d, struct aoe_frame *f)
 		return;
 	d->targets[f->ghost - 1].ghosts--;
 	f->ghost = 0;
+}
+
+/* @f's own target answered it: its earlier copy there is behind us. */
+static void frame_ghost_answered(struct aoe_dev *d, struct aoe_frame *f)
+{
+	if (f->ghost && &d->targets[f->ghost - 1] == f->t)
+		frame_ghost_clear(d, f);
 }
 
 static void frame_put(struct aoe_dev *d, struct aoe_frame *f)
@@ -748,7 +758,9 @@ static void frame_error(struct aoe_dev *d, struct aoe_frame *f,
  * tell the two sends apart, so the round trip is a true sample for the
  * estimate that fired too soon, and the window cut that timeout made is
  * undone. The answer itself is dropped: the resend's answer completes the
- * frame.
+ * frame. If the target had answered a frame sent after that copy first, it
+ * does not keep to the order it was sent (a target with several workers):
+ * from then on a later answer no longer means an earlier frame was lost.
  */
 static void frame_spurious(struct aoe_dev *d, struct aoe_frame *f,
 			   const u8 *src, struct list_head *done)
@@ -758,6 +770,11 @@ static void frame_spurious(struct aoe_dev *d, struct aoe_frame *f,
 	if (!t)
 		return;
 	d->st.spurious++;
+	if (t->answered_ns > f->prev_sent_ns && !t->reorders) {
+		t->reorders = true;
+		pr_info("%s: target %pM answers out of order\n", d->name,
+			t->mac);
+	}
 	frame_ghost_clear(d, f);
 	t->fails = 0;
 	aoe_rtt_sample(&t->rtt, div_u64(ktime_get_ns() - f->prev_sent_ns,
@@ -1051,9 +1068,11 @@ void aoecmd_ata_rsp(struct sk_buff *skb, struct net_device *ifp,
 	stall_end(d);
 	d->last_progress = jiffies;
 	f->t->fails = 0;
+	frame_ghost_answered(d, f);
 	if (f->sent_ns > f->t->answered_ns) {
 		f->t->answered_ns = f->sent_ns;
-		target_ghosts_settle(d, f->t, &later.done);
+		if (!f->t->reorders)
+			target_ghosts_settle(d, f->t, &later.done);
 	}
 	if (!f->retries) {
 		rtt = div_u64(ktime_get_ns() - f->sent_ns, NSEC_PER_USEC);
@@ -1105,7 +1124,9 @@ enum aoe_rexmit {
 };
 
 /*
- * If @f's target has since answered a frame sent after it, @f was lost.
+ * If @f's target has since answered a frame sent after it, @f was lost,
+ * unless that target answers out of order: then @f may still wait in its
+ * queue behind others, and is resent like a frame of a busy target.
  * If the target has been silent since, @f most likely waits in a target
  * that stalled: a copy goes to another target if its own is sick and
  * another has room; to its own one only if the copy fits its buffer (the
@@ -1118,9 +1139,13 @@ static enum aoe_rexmit rexmit_decide(struct aoe_dev *d, struct aoe_frame *f,
 {
 	struct aoe_target *t;
 	struct net_device *ifp;
+	bool answering;
 	u32 bit;
 
-	if (!f->t || f->sent_ns < f->t->answered_ns)
+	if (!f->t)
+		return REXMIT_LOST;
+	answering = f->sent_ns < f->t->answered_ns;
+	if (answering && !f->t->reorders)
 		return REXMIT_LOST;
 	if (f->t->fails >= AOE_TARGET_SICK && f->kind != AOE_FK_FLUSH) {
 		t = other_target(d, f, &ifp, false);
@@ -1130,6 +1155,8 @@ static enum aoe_rexmit rexmit_decide(struct aoe_dev *d, struct aoe_frame *f,
 	if (!target_has_room(f->t) &&
 	    time_before(now, f->sent_j + AOE_OVERDUE * frame_timeout(f)))
 		return REXMIT_WAIT;
+	if (answering)		/* not stalled: no need to probe it first */
+		return REXMIT_AGAIN;
 	BUILD_BUG_ON(BITS_PER_TYPE(*probed) < AOE_MAX_TARGETS);
 	bit = BIT(f->t - d->targets);
 	if (*probed & bit)

@@ -63,6 +63,7 @@ static void show_target(struct seq_file *m, unsigned int i,
 		   t->win.cwnd, t->win.ssthresh, t->nout, t->fails);
 	seq_printf(m, "  refused %u\n  ghosts %u\n  max_outstanding %u\n",
 		   t->refused, t->ghosts, t->max_nout);
+	seq_printf(m, "  reorders %u\n", t->reorders);
 	seq_printf(m, "  srtt_us %u\n  rttvar_us %u\n  rto_us %u\n",
 		   t->rtt.srtt, t->rtt.rttvar, aoe_rtt_rto(&t->rtt));
 }

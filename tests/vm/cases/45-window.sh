@@ -12,7 +12,8 @@
 #    spurious answers are printed.
 # 2. aoetgt sending 2% of its answers 300 ms late, no loss: fio verify
 #    passes; the late answers are recognised as spurious retransmissions
-#    (their window cut undone, their round trip sampled).
+#    (their window cut undone, their round trip sampled), and the target
+#    is marked as one that answers out of order (vblade in 1 is not).
 # timeout: 600
 # driver: ours
 . /tests/lib.sh
@@ -74,6 +75,7 @@ info "vblade: sent $(aoe_ctr 0 0 frames_sent)," \
 [ "$maxout" -ge $((bufcnt / 2)) ] ||
 	fail "at most $maxout frames outstanding: the window never opened"
 assert_eq 0 $((d1 - d0)) "frames the target's socket dropped"
+assert_eq 0 "$(aoe_ctr 0 0 reorders)" "vblade taken for a target that reorders"
 aoe_unload 60
 vblade_stop 0 0
 
@@ -93,6 +95,8 @@ info "aoetgt, 2% answers 300 ms late:" \
 	fail "no late answer recognised as spurious"
 [ "$(aoe_ctr 0 0 spurious)" -le "$(aoe_ctr 0 0 retransmits)" ] ||
 	fail "more spurious answers than retransmits"
+# An answer 300 ms late comes after answers to frames sent after it.
+assert_eq 1 "$(aoe_ctr 0 0 reorders)" "aoetgt --slow seen answering out of order"
 aoe_unload 60
 kill "$tpid" 2>/dev/null
 wait "$tpid" 2>/dev/null
