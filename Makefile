@@ -46,7 +46,7 @@ UNITDROPDIR ?= /etc/systemd/system/networking.service.d
 SBINDIR ?= /usr/local/sbin
 
 .PHONY: modules kernels static unit check vmtest install uninstall clean \
-	dkms-install dkms-remove demo check-debug bench crash soak systest \
+	dkms-install dkms-remove demo check-debug bench profile crash soak systest \
 	install-shutdown install-tools print-srcs
 
 modules:
@@ -133,6 +133,13 @@ bench:
 	tests/vm/deps.sh
 	$(MAKE) kernels
 	tests/bench/run.sh $(BENCH_ARGS)
+
+# perf inside the guest on the bench's aoefast 1 MiB write point at depth
+# 1, this driver then the stock one; PROFILE_ARGS="--rounds N --driver D".
+profile:
+	tests/vm/deps.sh
+	$(MAKE) kernels
+	tests/bench/profile.sh $(PROFILE_ARGS)
 
 # The long crash-consistency run; CRASH_ARGS="--driver stock" for the
 # kernel's own aoe.ko, "--rounds N" for N per filesystem.
