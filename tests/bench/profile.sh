@@ -8,8 +8,8 @@
 # the other (default both, ours first), on the bench's CPU (max,-erms).
 # Prints each driver's "@@PROF" lines: fio's MB/s in N rounds (default 8),
 # then a perf profile of a further run. Needs the host's perf (Debian's
-# linux-perf), which it installs as root if missing. Exit status: 0 when
-# every VM reported its profile.
+# linux-perf; tests/apt-need.sh installs it, as root, if missing). Exit
+# status: 0 when every VM reported its profile.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 	--rounds) rounds=$2; shift 2 ;;
 	--kernel) kver=$2; shift 2 ;;
 	--driver) drivers=$2; shift 2 ;;
-	-h|--help) sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "profile.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -36,17 +36,8 @@ for d in $drivers; do
 	esac
 done
 
-if ! command -v perf >/dev/null; then
-	echo "profile.sh: installing linux-perf"
-	sudo=
-	[ "$(id -u)" -eq 0 ] || sudo=sudo
-	if ! $sudo apt-get update -q ||
-	   ! $sudo apt-get install -y -q linux-perf; then
-		echo "profile.sh: could not install linux-perf" >&2
-		exit 1
-	fi
-fi
-perf=$(command -v perf)
+"$repo/tests/apt-need.sh" linux-perf || exit 1
+perf=$(command -v perf) || { echo "profile.sh: no perf after linux-perf" >&2; exit 1; }
 
 if [ -z "$kver" ]; then
 	kver=$("$repo/tests/vm/newest-kernel.sh")

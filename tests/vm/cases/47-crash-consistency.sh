@@ -26,12 +26,7 @@
 # timeout: 900
 . /tests/lib.sh
 
-rounds=2
-for w in $(cat /proc/cmdline); do
-	case $w in
-	aoetest_crash_rounds=[0-9]*) rounds=${w#*=} ;;
-	esac
-done
+rounds=$(cmdline_num aoetest_crash_rounds 2)
 deadsecs=6
 
 net_setup

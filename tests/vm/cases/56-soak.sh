@@ -20,12 +20,7 @@
 # timeout: 600
 . /tests/lib.sh
 
-minutes=0
-for w in $(cat /proc/cmdline); do
-	case $w in
-	aoetest_soak_minutes=[0-9]*) minutes=${w#*=} ;;
-	esac
-done
+minutes=$(cmdline_num aoetest_soak_minutes 0)
 [ "$minutes" -gt 0 ] || skip "the soak runs from make soak (aoetest_soak_minutes=N)"
 
 net_setup 1500

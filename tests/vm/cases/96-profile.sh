@@ -12,24 +12,17 @@
 # timeout: 900
 . /tests/lib.sh
 
-rounds=0
-for w in $(cat /proc/cmdline); do
-	case $w in
-	aoetest_profile=[0-9]*) rounds=${w#*=} ;;
-	esac
-done
+rounds=$(cmdline_num aoetest_profile 0)
 [ "$rounds" -gt 0 ] || skip "the profile runs from make profile (aoetest_profile=N)"
 command -v perf >/dev/null || fail "perf is not in the image (AOE_VM_EXTRA_BINS)"
 
 prof() { sed 's/^/@@PROF /'; }
 
-# fio_write SECONDS [ARGS...]: the point, terse output on stdout.
+# fio_write SECONDS: the point, terse output on stdout.
 fio_write() {
-	local s=$1
-	shift
 	fio --name=w --filename="$dev" --ioengine=libaio --direct=1 \
-		--rw=write --bs=1m --iodepth=1 --time_based --runtime="$s" \
-		--ramp_time=1 --output-format=terse --terse-version=3 "$@"
+		--rw=write --bs=1m --iodepth=1 --time_based --runtime="$1" \
+		--ramp_time=1 --output-format=terse --terse-version=3
 }
 
 # Field 48 of fio's terse v3 line: write bandwidth, KiB/s.
@@ -43,7 +36,7 @@ aoe_load
 aoe_discover
 wait_aoe_dev 30 0 0
 dev=$(aoe_dev 0 0)
-echo "max_sectors_kb $(cat /sys/block/etherd!e0.0/queue/max_sectors_kb)" | prof
+echo "max_sectors_kb $(cat "$(aoe_sys 0 0)/queue/max_sectors_kb")" | prof
 for ((r = 1; r <= rounds; r++)); do
 	fio_write 4 | bw "round $r: write" | prof
 done
@@ -78,7 +71,7 @@ awk 'NR == FNR { m[$1] = 1; next }
 	"$AOE_TMP/aoesyms" "$AOE_TMP/sym" | prof
 
 kill -TERM "$tpid"
-wait_for 10 none_alive "$tpid" || true
+wait_for 10 none_alive "$tpid" || fail "aoefast did not exit"
 grep '^aoefast exit:' "$AOE_TMP/aoefast.out" | prof
 aoe_unload 60
 info "ok"

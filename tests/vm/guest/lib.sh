@@ -33,6 +33,19 @@ _aoe_on_err() {
 }
 trap '_aoe_on_err $? "${BASH_SOURCE[0]##*/}" $LINENO "$BASH_COMMAND"' ERR
 
+# cmdline_num NAME DEFAULT: N of the last NAME=N (N starting with a digit)
+# on the kernel command line, else DEFAULT. The make targets that run one
+# case long (soak, crash, profile) pass its length this way.
+cmdline_num() {
+	local w v=$2
+	for w in $(cat /proc/cmdline); do
+		case $w in
+		"$1"=[0-9]*) v=${w#*=} ;;
+		esac
+	done
+	echo "$v"
+}
+
 # -------------------------------------------------------------- reports ---
 
 # Seconds since boot with two decimals (cheap: no fork).
