@@ -43,8 +43,8 @@ sys_fifos() {
 # hung-task detector's time, which still reports a guest stuck for real
 # within every scenario. (-icount hides such a pause from the guest, but
 # with it 10-boot failed twice in a row after a reboot, a command getting
-# an earlier one's answer, while the guest's clock ran far ahead of real
-# time; not pursued.)
+# an earlier one's answer: most likely the request id collision described
+# at sys_run, which a slower reboot makes likelier; -icount not pursued.)
 SYS_APPEND="rcupdate.rcu_cpu_stall_timeout=120 watchdog_thresh=60"
 
 sys_qemu() {
@@ -127,10 +127,16 @@ sys_initiator() {
 # return its status (124 when TIMEOUT seconds pass first). What comes
 # before its "@@BEGIN ID" is a late answer to an earlier command that timed
 # out (a boot id asked for across a reboot, say), and is dropped.
+# The ID must be unique across subshells too: x=$(sys_run ...) increments
+# a copy of sys_seq, so the counter alone repeats, and $$ is the parent's
+# pid in every subshell. With ID = counter.$$, sys_wait_booted's request
+# once took the late answer of a boot id request that had timed out across
+# a reboot as its own (CI, 10-boot: "system state '<a boot id>'").
+# $BASHPID is each subshell's own pid.
 sys_run() {
 	local n=$1 timeout=$2 script=$3 id line deadline left mine=0
 	sys_seq=$((sys_seq + 1))
-	id=$sys_seq.$$
+	id=$sys_seq.$BASHPID
 	printf 'RUN %s %s\n' "$id" "$(printf '%s\n' "$script" | base64 -w0)" \
 		>&"${sys_in[$n]}"
 	deadline=$(($(date +%s) + timeout))

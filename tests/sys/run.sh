@@ -35,6 +35,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# The harness itself first (seconds, no VM): its request ids.
+"$here/selftest.sh" || die "the harness's self-test failed (tests/sys/selftest.sh)"
 image=$("$here/image.sh") || die "no system image (tests/sys/image.sh)"
 if [ ${#kernels[@]} -eq 0 ]; then
 	mapfile -t kernels <"$image/kvers"
