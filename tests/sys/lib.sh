@@ -143,7 +143,8 @@ sys_run() {
 	while :; do
 		left=$((deadline - $(date +%s)))
 		if [ "$left" -le 0 ] || ! kill -0 "${sys_pid[$n]}" 2>/dev/null; then
-			echo "   sys_run $n: no answer in ${timeout}s (or the VM exited)"
+			# stderr: a caller's $(...) must not take it for output.
+			echo "   sys_run $n: no answer in ${timeout}s (or the VM exited)" >&2
 			return 124
 		fi
 		IFS= read -r -t "$left" line <&"${sys_out[$n]}" || continue
