@@ -7,13 +7,16 @@
 
 # qemu_start LOG KERNEL INITRD APPEND MEM: boot in the background, serial
 # console into LOG, qemu's own output into LOG.qemu; sets qpid. The CPU
-# model is $AOE_VM_CPU (default max).
+# model is $AOE_VM_CPU (default max); $AOE_VM_QEMU_ARGS, split on spaces,
+# adds devices (make hostbench: a NIC on a host-side target).
 qemu_start() {
+	local extra=()
+	read -ra extra <<<"${AOE_VM_QEMU_ARGS:-}"
 	qemu-system-x86_64 -accel tcg -cpu "${AOE_VM_CPU:-max}" -smp 2 -m "$5" \
 		-nographic -no-reboot -nodefaults -monitor none \
 		-serial "file:$1" \
 		-kernel "$2" -initrd "$3" \
-		-append "$4" </dev/null >"$1.qemu" 2>&1 &
+		-append "$4" "${extra[@]}" </dev/null >"$1.qemu" 2>&1 &
 	qpid=$!
 }
 

@@ -22,7 +22,8 @@
 #
 # Environment: AOE_VM_CACHE (kernel images, default /var/cache/aoe-vm),
 # AOE_VM_LOGDIR (default build/vm-logs), AOE_VM_MEM (MiB, default 2048),
-# AOE_VM_CPU (qemu -cpu, default max; the bench uses max,-erms).
+# AOE_VM_CPU (qemu -cpu, default max; the bench uses max,-erms),
+# AOE_VM_QEMU_ARGS (more qemu arguments, split on spaces: hostbench.sh's NIC).
 # For a kernel built here (tests/debug/run.sh sets them): AOE_VM_KERNEL_DIR
 # (its vmlinuz and root/lib/modules/KVER, see kernel.sh), AOE_VM_MODULE (the
 # aoe.ko of driver ours instead of build/KVER/aoe.ko), AOE_VM_APPEND (more
