@@ -46,7 +46,7 @@ UNITDROPDIR ?= /etc/systemd/system/networking.service.d
 SBINDIR ?= /usr/local/sbin
 
 .PHONY: modules kernels static unit check vmtest install uninstall clean \
-	dkms-install dkms-remove demo check-debug bench profile crash soak systest \
+	dkms-install dkms-remove demo check-debug bench profile hostbench crash soak systest \
 	install-shutdown install-tools print-srcs
 
 modules:
@@ -140,6 +140,13 @@ profile:
 	tests/vm/deps.sh
 	$(MAKE) kernels
 	tests/bench/profile.sh $(PROFILE_ARGS)
+
+# The bench's points with aoefast on this host, on a tap device that is the
+# guest's NIC (root); HOSTBENCH_ARGS="--rounds N --driver D --perf".
+hostbench:
+	tests/vm/deps.sh
+	$(MAKE) kernels
+	tests/bench/hostbench.sh $(HOSTBENCH_ARGS)
 
 # The long crash-consistency run; CRASH_ARGS="--driver stock" for the
 # kernel's own aoe.ko, "--rounds N" for N per filesystem.

@@ -27,22 +27,11 @@ while [ $# -gt 0 ]; do
 	*) echo "profile.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
-[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "profile.sh: --rounds wants a number" >&2; exit 2; }
-[ "$drivers" = both ] && drivers="ours stock"
-for d in $drivers; do
-	case $d in
-	ours|stock) ;;
-	*) echo "profile.sh: --driver wants ours, stock or both" >&2; exit 2 ;;
-	esac
-done
-
+# shellcheck source=opts.sh
+. "$here/opts.sh"
+bench_opts profile.sh
 "$repo/tests/apt-need.sh" linux-perf || exit 1
 perf=$(command -v perf) || { echo "profile.sh: no perf after linux-perf" >&2; exit 1; }
-
-if [ -z "$kver" ]; then
-	kver=$("$repo/tests/vm/newest-kernel.sh")
-fi
-[ -n "$kver" ] || { echo "profile.sh: no kernel headers installed" >&2; exit 1; }
 
 rc=0
 for d in $drivers; do
