@@ -51,6 +51,8 @@ if [ -n "$perf" ]; then
 	append+=" aoetest_hostperf=1"
 fi
 
+tap=aoehb$$
+tap=${tap:0:15}
 work=$(mktemp -d /tmp/aoe-hostbench.XXXXXX) || exit 1
 apid=
 # shellcheck disable=SC2317  # called by the EXIT trap
@@ -61,8 +63,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-tap=aoehb$$
-tap=${tap:0:15}
 img=$work/target.img
 
 # Busy and all jiffies of the host's CPUs.
@@ -103,26 +103,8 @@ for d in $drivers; do
 done
 
 # Medians per point and driver, and ours/stock where both ran.
-echo "== medians over $rounds rounds (MB/s; CPU s/GiB of the guest)"
+echo "== median (min..max) over $rounds rounds; CPU: guest CPU s/GiB, median"
 for d in $drivers; do
 	[ -s "$work/$d.points" ] && sed "s/^ */$d /" "$work/$d.points"
-done | awk '
-	$2 ~ /^r[0-9]+$/ { k = $3; n[$1, k]++; mb[$1, k, n[$1, k]] = $4
-		cpu[$1, k, n[$1, k]] = $9; if (!(k in seen)) { seen[k] = 1; ord[++np] = k } }
-	function med(a, d, k, c,   i, j, t, v) {
-		for (i = 1; i <= c; i++) v[i] = a[d, k, i]
-		for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++)
-			if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-		return c % 2 ? v[(c + 1) / 2] : (v[c / 2] + v[c / 2 + 1]) / 2
-	}
-	END {
-		printf "   %-16s %8s %8s %9s %8s %8s\n", "point", "stock", "ours", "ours/st", "cpu st", "cpu ours"
-		for (p = 1; p <= np; p++) {
-			k = ord[p]; s = o = cs = co = ""
-			if (n["stock", k]) { s = med(mb, "stock", k, n["stock", k]); cs = med(cpu, "stock", k, n["stock", k]) }
-			if (n["ours", k]) { o = med(mb, "ours", k, n["ours", k]); co = med(cpu, "ours", k, n["ours", k]) }
-			printf "   %-16s %8s %8s %9s %8s %8s\n", k, s, o,
-				(s != "" && o != "" && s > 0) ? sprintf("%.2f", o / s) : "-", cs, co
-		}
-	}'
+done | awk -f "$here/table.awk" -v mode=host
 exit "$rc"

@@ -8,6 +8,7 @@
 #       -v drivers=stock,ours,nbd,loop -v targets=vblade,fast KVER.points
 #   awk -f table.awk -v mode=paths KVER.points
 #   awk -f table.awk -v mode=count KVER.counts
+#   awk -f table.awk -v mode=host         (hostbench.sh's rounds on stdin)
 #
 # A point line: part= tgt= mtu= round= drv= rw= bs= qd= kib= ms= busy=
 # total= tbusy= bytes=. Sequential points in MB/s (10^6 bytes/s), random
@@ -163,6 +164,28 @@ function value(rw, bs, kib, ms) {
 	next
 }
 
+# hostbench.sh's rounds: "DRIVER rN POINT MB MB/s IOPS IOPS cpu S s/GiB".
+mode == "host" && $2 ~ /^r[0-9]+$/ {
+	if (!($3 in hseen)) {
+		hseen[$3] = 1
+		horder[++nh] = $3
+	}
+	hmb[$1, $3] = hmb[$1, $3] " " $4
+	hcpu[$1, $3] = hcpu[$1, $3] " " $9
+	next
+}
+
+function print_host(    i, k) {
+	printf "   %-16s %-20s %-20s %7s %7s %7s\n", "point", "stock MB/s", \
+		"ours MB/s", "o/st", "CPU st", "CPU o"
+	for (i = 1; i <= nh; i++) {
+		k = horder[i]
+		printf "   %-16s %-20s %-20s %7s %7s %7s\n", k, cell(hmb["stock", k]), \
+			cell(hmb["ours", k]), ratio(med(hmb["ours", k]), med(hmb["stock", k])), \
+			cell_med(hcpu["stock", k]), cell_med(hcpu["ours", k])
+	}
+}
+
 # Count lines: drv= n= round= up_ms= slab_kb= vmalloc_kb= stat_ms=
 # io_disks= iops=
 mode == "count" {
@@ -189,6 +212,10 @@ function cell(list) {
 	if (!stats(list))
 		return "–"
 	return num(S_med) " (" num(S_min) ".." num(S_max) ")"
+}
+
+function cell_med(list) {
+	return stats(list) ? num(S_med) : "–"
 }
 
 function ratio(a, b) {
@@ -337,5 +364,7 @@ END {
 		print_paths()
 	} else if (mode == "count" && nn) {
 		print_count()
+	} else if (mode == "host" && nh) {
+		print_host()
 	}
 }

@@ -3,8 +3,9 @@
 #
 # The bench's points against aoefast running on the host (make hostbench,
 # tests/bench/hostbench.sh): the guest's virtio NIC is a tap device there,
-# so the target's work is not done on the guest's two vCPUs. Prints "@@HB" lines: per point and round, fio's figure and
-# the busy guest CPU per GiB moved; then fio verify through the target.
+# so the target's work is not done on the guest's two vCPUs. Prints "@@HB"
+# lines: per point and round, fio's figure and the busy guest CPU per GiB
+# moved; then fio verify through the target.
 # Not a test: make check skips it (it needs aoetest_hostfast=ROUNDS on the
 # guest's command line and the NIC, which only hostbench.sh gives).
 # timeout: 1800
@@ -28,6 +29,9 @@ ip link set "$nic" mtu 9000 up || fail "mtu 9000 on $nic"
 
 hb() { sed 's/^/@@HB /'; }
 
+runtime=3	# seconds fio measures a point
+ramp=1		# seconds of ramp before it (as the bench)
+
 busy() {	# busy jiffies (USER_HZ, 100 on x86) of all CPUs
 	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
 }
@@ -37,14 +41,15 @@ point() {
 	local b0 b1 t
 	b0=$(busy)
 	t=$(fio --name=p --filename="$dev" --ioengine=libaio --direct=1 \
-		--rw="$2" --bs="$3" --iodepth="$4" --time_based --runtime=3 \
-		--ramp_time=1 --output-format=terse --terse-version=3) ||
-		fail "fio $1 failed"
+		--rw="$2" --bs="$3" --iodepth="$4" --time_based \
+		--runtime="$runtime" --ramp_time="$ramp" \
+		--output-format=terse --terse-version=3) || fail "fio $1 failed"
 	b1=$(busy)
-	awk -F';' -v n="$1" -v j=$((b1 - b0)) -v hz=100 '{
+	awk -F';' -v n="$1" -v j=$((b1 - b0)) -v hz=100 \
+		-v secs=$((runtime + ramp)) '{
 		kb = $7 + $48; iops = $8 + $49
-		# bytes moved over the whole run: ramp included, as the bench
-		gib = (kb * 4) / 1048576
+		# bytes moved over the whole run (ramp at the measured rate)
+		gib = (kb * secs) / 1048576
 		printf "%s %.1f MB/s %d IOPS cpu %.2f s/GiB\n", n,
 			kb * 1024 / 1e6, iops, (j / hz) / gib }' <<<"$t"
 }
